@@ -6,6 +6,12 @@ export const AICC_DATETIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 export const PRIORITY_CODES = { Low: '0', Medium: '1', High: '2', Critical: '3' } as const;
 export const ORIGIN_CODES = { Email: '0', Voice: '1', webchat: '2', Whatsapp: '3' } as const;
 
+/** Maps a display name (any case) or a request code to the canonical display name; undefined when unknown. */
+export function canonicalName(table: Record<string, string>, value: string): string | undefined {
+  const v = value.trim().toLowerCase();
+  return Object.entries(table).find(([name, code]) => name.toLowerCase() === v || code === v)?.[0];
+}
+
 const short = z.string().max(20);
 
 /** The filter fields of the case list request (SPEC §3), sent as strings. */
@@ -67,8 +73,9 @@ export const caseRecordSchema = z
     closedDate: nstr,
     creatorId: nstr,
     createdDate: nstr,
-    isCanced: nbool,
-    isSuspend: nbool,
+    // Not on the vendor's field table (seen in its example): tolerate "true"/"false" strings too.
+    isCanced: z.union([z.boolean(), z.string()]).nullish(),
+    isSuspend: z.union([z.boolean(), z.string()]).nullish(),
   })
   .catchall(z.unknown());
 export type CaseRecord = z.infer<typeof caseRecordSchema>;

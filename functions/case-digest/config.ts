@@ -1,0 +1,150 @@
+import * as z from 'zod';
+import { canonicalName, PRIORITY_CODES } from './aicc/schemas.js';
+import type { CredentialSource } from './aicc/token.js';
+import { ConfigError } from './errors.js';
+import { isValidTimeZone } from './time/zoned.js';
+
+/** Comma-separated list, spaces trimmed, empties dropped. */
+export const splitList = (raw: string): string[] =>
+  raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+
+// An address as SES takes it: `name@domain` or `Display Name <name@domain>`.
+const ADDRESS_RE = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
+export const emailAddress = z.string().trim().regex(ADDRESS_RE, 'must be an email address');
+const mailbox = z
+  .string()
+  .trim()
+  .refine((v) => {
+    const m = /^(?:[^<>]*<([^<>]+)>|([^<>]+))$/.exec(v);
+    const addr = (m?.[1] ?? m?.[2] ?? '').trim();
+    return ADDRESS_RE.test(addr);
+  }, 'must be an email address, optionally as "Name <address>"');
+
+const zone = z
+  .string()
+  .trim()
+  .refine(isValidTimeZone, { error: (iss) => `unknown IANA time zone "${String(iss.input)}"` });
+const positiveInt = z.coerce.number().int('must be a whole number').positive('must be greater than 0');
+const nonNegativeInt = z.coerce.number().int('must be a whole number').min(0, 'must be 0 or more');
+const addressList = z
+  .string()
+  .transform(splitList)
+  .pipe(z.array(emailAddress).min(1, 'must list at least one address'));
+const nameList = z
+  .string()
+  .transform(splitList)
+  .pipe(z.array(z.string()).min(1, 'must list at least one value'));
+const optionalText = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v ? v : undefined));
+
+const envSchema = z.object({
+  AICC_BASE_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .transform((u) => u.replace(/\/+$/, '')),
+  AICC_SECRET_ID: optionalText,
+  AICC_TOKEN: optionalText,
+  AICC_CLIENT_ID: optionalText,
+  AICC_CLIENT_SECRET: optionalText,
+  AICC_TIMEZONE: zone.default('UTC'),
+  REPORT_TIMEZONE: zone.default('UTC'),
+  MAIL_FROM: mailbox,
+  DIGEST_RECIPIENTS: addressList.optional(),
+  ALERT_RECIPIENTS: addressList.optional(),
+  ALERT_PRIORITIES: nameList
+    .transform((names, ctx) =>
+      names.map((n) => {
+        const name = canonicalName(PRIORITY_CODES, n);
+        if (!name) ctx.addIssue({ code: 'custom', message: `unknown priority "${n}" (expected Low, Medium, High or Critical)` });
+        return name ?? n;
+      }),
+    )
+    .pipe(z.array(z.string()).transform((names) => [...new Set(names)]))
+    .default(['Critical']),
+  ALERT_REPEAT_HOURS: nonNegativeInt.default(24),
+  OVERDUE_LOOKBACK_DAYS: positiveInt.default(30),
+  CLOSED_STATES: nameList.default(['Completed', 'Closed', 'Cancelled', 'Canceled']),
+  CASE_URL_TEMPLATE: optionalText.pipe(
+    z
+      .string()
+      .refine((t) => t.includes('{id}') || t.includes('{caseNo}'), 'must contain {id} or {caseNo}')
+      .optional(),
+  ),
+  AICC_CONCURRENCY: positiveInt.max(64, 'must be at most 64').default(4),
+  AICC_TIMEOUT_MS: positiveInt.default(15_000),
+  SES_CONFIGURATION_SET: optionalText,
+  IDEMPOTENCY_TABLE: optionalText,
+});
+
+export interface Config {
+  aiccBaseUrl: string;
+  credentials: CredentialSource;
+  aiccTimezone: string;
+  reportTimezone: string;
+  mailFrom: string;
+  digestRecipients: string[];
+  alertRecipients: string[];
+  alertPriorities: string[];
+  alertRepeatHours: number;
+  overdueLookbackDays: number;
+  closedStates: string[];
+  caseUrlTemplate: string | undefined;
+  concurrency: number;
+  timeoutMs: number;
+  sesConfigurationSet: string | undefined;
+  idempotencyTable: string | undefined;
+}
+
+/** Formats zod issues as `NAME: message; NAME2: message`, naming each bad field. */
+export function describeIssues(error: z.ZodError, prefix = ''): string {
+  return error.issues
+    .map((i) => {
+      const path = i.path.map(String).join('.');
+      const name = prefix ? (path ? `${prefix}.${path}` : prefix) : path || '(root)';
+      return `${name}: ${i.message}`;
+    })
+    .join('; ');
+}
+
+/** Parses the Lambda environment once (SPEC §4). Throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  // An empty variable counts as unset, as a shell `FOO=` would mean.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(`Invalid configuration: ${describeIssues(parsed.error)}`);
+  }
+  const e = parsed.data;
+  let credentials: CredentialSource;
+  if (e.AICC_SECRET_ID) credentials = { kind: 'secret', secretId: e.AICC_SECRET_ID };
+  else if (e.AICC_TOKEN) credentials = { kind: 'token', token: e.AICC_TOKEN };
+  else if (e.AICC_CLIENT_ID && e.AICC_CLIENT_SECRET)
+    credentials = { kind: 'client', clientId: e.AICC_CLIENT_ID, clientSecret: e.AICC_CLIENT_SECRET };
+  else
+    throw new ConfigError(
+      'Invalid configuration: AICC_SECRET_ID: required (or, for local runs, AICC_TOKEN or AICC_CLIENT_ID + AICC_CLIENT_SECRET)',
+    );
+  return {
+    aiccBaseUrl: e.AICC_BASE_URL,
+    credentials,
+    aiccTimezone: e.AICC_TIMEZONE,
+    reportTimezone: e.REPORT_TIMEZONE,
+    mailFrom: e.MAIL_FROM,
+    digestRecipients: e.DIGEST_RECIPIENTS ?? [],
+    alertRecipients: e.ALERT_RECIPIENTS ?? [],
+    alertPriorities: e.ALERT_PRIORITIES,
+    alertRepeatHours: e.ALERT_REPEAT_HOURS,
+    overdueLookbackDays: e.OVERDUE_LOOKBACK_DAYS,
+    closedStates: e.CLOSED_STATES,
+    caseUrlTemplate: e.CASE_URL_TEMPLATE,
+    concurrency: e.AICC_CONCURRENCY,
+    timeoutMs: e.AICC_TIMEOUT_MS,
+    sesConfigurationSet: e.SES_CONFIGURATION_SET,
+    idempotencyTable: e.IDEMPOTENCY_TABLE,
+  };
+}
