@@ -102,12 +102,17 @@ export interface Config {
 
 /** Formats zod issues as `NAME: message; NAME2: message`, naming each bad field. */
 export function describeIssues(error: z.ZodError, prefix = ''): string {
+  const nameOf = (path: PropertyKey[]) => {
+    const joined = [prefix, ...path.map(String)].filter(Boolean).join('.');
+    return joined || '(root)';
+  };
   return error.issues
-    .map((i) => {
-      const path = i.path.map(String).join('.');
-      const name = prefix ? (path ? `${prefix}.${path}` : prefix) : path || '(root)';
-      return `${name}: ${i.message}`;
-    })
+    .flatMap((i) =>
+      // An unknown key is named itself, not its parent object.
+      i.code === 'unrecognized_keys'
+        ? i.keys.map((k) => `${nameOf([...i.path, k])}: unknown field`)
+        : [`${nameOf(i.path)}: ${i.message}`],
+    )
     .join('; ');
 }
 

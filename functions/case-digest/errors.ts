@@ -35,6 +35,12 @@ export class AiccResponseError extends AiccError {}
 /** A network error, a reset connection or a request that ran past its timeout. */
 export class AiccNetworkError extends AiccError {}
 
+/**
+ * Retrying stopped because the invocation deadline was reached (or a wait would have outlasted
+ * it); `cause` is the last failure, if there was one.
+ */
+export class AiccDeadlineError extends AiccError {}
+
 /** The token could not be obtained (secret unreadable, malformed, or refused by the token endpoint). */
 export class AiccAuthError extends AiccError {}
 

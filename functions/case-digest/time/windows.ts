@@ -94,7 +94,7 @@ export function splitIntoApiWindows(start: Date, end: Date, aiccZone: string): A
     let to = Math.min(last, from + MAX_API_WINDOW_MS - SECOND);
     const startTime = formatLocal(from, aiccZone);
     let endTime = formatLocal(to, aiccZone);
-    const excess = wallClockSpan(startTime, endTime) - MAX_API_WINDOW_MS;
+    const excess = wallClockSpan(startTime, endTime) - (MAX_API_WINDOW_MS - SECOND);
     if (excess > 0) {
       to -= excess;
       endTime = formatLocal(to, aiccZone);

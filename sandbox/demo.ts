@@ -1,0 +1,78 @@
+/**
+ * `npm run demo`: the main job on embedded defaults, no AWS account. Starts the AICC sandbox and
+ * a local SES in-process, runs yesterday's scheduled digest and an overdue alert through the real
+ * handler and SDK clients, writes what was mailed to outbox/, prints the results and the paths.
+ *   --serve   keep the local SES web UI up to browse the mail (Ctrl-C to stop)
+ *   --out DIR write the mail there instead of outbox/
+ */
+import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startLocalSes } from './local-ses.js';
+import { writeOutbox } from './outbox.js';
+import { startSandbox } from './server.js';
+
+const { values: args } = parseArgs({
+  options: { serve: { type: 'boolean', default: false }, out: { type: 'string', default: 'outbox' }, help: { type: 'boolean' } },
+});
+if (args.help) {
+  console.log('usage: npm run demo [-- --serve] [--out DIR]');
+  process.exit(0);
+}
+
+const TIMEZONE = 'Asia/Dubai';
+const sandbox = await startSandbox({ timezone: TIMEZONE, casesPerDay: 400, days: 45, seed: 7 });
+const ses = await startLocalSes(args.serve ? 8005 : 0);
+
+Object.assign(process.env, {
+  AICC_BASE_URL: sandbox.url,
+  AICC_CLIENT_ID: 'sandbox-client',
+  AICC_CLIENT_SECRET: 'sandbox-secret',
+  AICC_TIMEZONE: TIMEZONE,
+  REPORT_TIMEZONE: TIMEZONE,
+  MAIL_FROM: 'Case Digest <digest@example.com>',
+  DIGEST_RECIPIENTS: 'contact-centre-managers@example.com',
+  ALERT_RECIPIENTS: 'on-call@example.com',
+  ALERT_PRIORITIES: 'Critical,High',
+  CASE_URL_TEMPLATE: 'https://service.besclouds.com/aicc/case/{id}',
+  AICC_CONCURRENCY: '4',
+  AWS_ENDPOINT_URL_SESV2: ses.url,
+  AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_SECRET_ACCESS_KEY: 'local',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  POWERTOOLS_METRICS_DISABLED: 'true',
+  POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+});
+// Imported after the environment is set: the handler's SDK clients read it.
+const { handler } = await import('../functions/case-digest/handler.js');
+
+const summary = (result: object) =>
+  JSON.stringify(result, (key, value) => (key === 'caseIds' && Array.isArray(value) ? `[${value.length} ids]` : value), 2);
+
+let failed = false;
+try {
+  const scheduledTime = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  console.log(`AICC sandbox ${sandbox.url} (${sandbox.cases.length} seeded cases, ${TIMEZONE}); local SES ${ses.url}\n`);
+  const digest = await handler({ job: 'digest', scheduledTime });
+  console.log(`digest → ${summary(digest)}\n`);
+  const alert = await handler({ job: 'overdue-alert', scheduledTime, intervalMinutes: 60 });
+  console.log(`overdue-alert → ${summary(alert)}\n`);
+
+  const out = resolve(args.out);
+  await rm(out, { recursive: true, force: true });
+  const paths = await writeOutbox(out, await ses.emails());
+  console.log(`Mailed ${paths.length} file(s) to ${out}:`);
+  for (const p of paths) console.log(`  ${p}`);
+} catch (error) {
+  failed = true;
+  console.error(`demo failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+}
+
+if (args.serve && !failed) {
+  console.log(`\nBrowse the mail at ${ses.url} — Ctrl-C to stop.`);
+  process.once('SIGINT', () => void Promise.all([ses.close(), sandbox.close()]).then(() => process.exit(0)));
+} else {
+  await Promise.all([ses.close(), sandbox.close()]);
+  process.exit(failed ? 1 : 0);
+}
