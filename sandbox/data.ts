@@ -1,0 +1,291 @@
+import { tzOffset } from '@date-fns/tz';
+import type { CaseRecord } from '../functions/case-digest/aicc/schemas.js';
+import {
+  addLocalDays,
+  formatLocal,
+  formatLocalDate,
+  instantOf,
+  type LocalDateTime,
+  parseLocalFields,
+} from '../functions/case-digest/time/zoned.js';
+
+/** Options of {@link generateCases}; the sandbox passes its own resolved values. */
+export interface GenerateCasesOptions {
+  seed: number;
+  casesPerDay: number;
+  days: number;
+  /** Last local day with data (`YYYY-MM-DD` in `timezone`). @default today in `timezone` */
+  endDate?: string;
+  timezone: string;
+  /** "Now": no case is created or closed after it. */
+  now: () => Date;
+}
+
+const HOUR = 3_600_000;
+/** Due date after creation, by priority display name ("" and null are Unspecified). */
+export const SLA_HOURS: Readonly<Record<string, number>> = {
+  Critical: 4,
+  High: 24,
+  Medium: 72,
+  Low: 7 * 24,
+  Unspecified: 5 * 24,
+};
+
+type Weighted<T> = readonly (readonly [T, number])[];
+const PRIORITIES: Weighted<string | null> = [
+  ['Critical', 5],
+  ['High', 20],
+  ['Medium', 45],
+  ['Low', 25],
+  ['', 4.5],
+  [null, 0.5],
+];
+const ORIGINS: Weighted<string | null> = [
+  ['Email', 40],
+  ['Voice', 30],
+  ['webchat', 18],
+  ['Whatsapp', 11.5],
+  [null, 0.5],
+];
+const STATES: Weighted<string> = [
+  ['Processing', 45],
+  ['Pending', 18],
+  ['Completed', 35],
+  ['Closed', 2], // cancelled: isCanced true
+];
+const CASE_TYPES = ['Complaint', 'Inquiry', 'Billing', 'Technical Support', 'Service Request', 'Feedback'];
+const REGIONS = ['North', 'South', 'East', 'West', 'Central'];
+const REASONS = ['Product defect', 'Billing error', 'Network', 'Service quality', 'Other'];
+const TOPICS = [
+  'Refund not received',
+  'Cannot log in',
+  'Wrong invoice amount',
+  'Delivery delayed',
+  'Service outage',
+  'Card payment failed',
+  'Change of address',
+  'Complaint about agent',
+  'Password reset',
+  'Upgrade request',
+  'Cancel subscription',
+  'Roaming not working',
+  'Slow internet',
+  'Missing items in order',
+  'Warranty claim',
+  'SIM card replacement',
+];
+const TAILS = ['', '', '', ' - urgent', ' (follow-up)', ' via mobile app', ' for order #', ' since yesterday'];
+// Rare titles that exercise escaping, formula injection and non-Latin text downstream.
+const ODD_TITLES = [
+  'Customer says "nothing works" & wants <manager>',
+  '=HYPERLINK("http://example.com","bill")',
+  'استفسار عن الفاتورة',
+  "Bill shows O'Brien's charges twice",
+];
+
+const ALNUM = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** Small, fast, seedable PRNG (mulberry32): uniform in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function pick<T>(rng: () => number, table: Weighted<T>): T {
+  let total = 0;
+  for (const [, w] of table) total += w;
+  let r = rng() * total;
+  for (const [value, w] of table) {
+    r -= w;
+    if (r < 0) return value;
+  }
+  return (table[table.length - 1] as readonly [T, number])[0];
+}
+
+const oneOf = <T>(rng: () => number, list: readonly T[]): T => list[Math.floor(rng() * list.length)] as T;
+const alnum = (rng: () => number, n: number): string => {
+  let s = '';
+  for (let i = 0; i < n; i++) s += ALNUM[Math.floor(rng() * 62)];
+  return s;
+};
+const digits = (rng: () => number, n: number): string => {
+  let s = '';
+  for (let i = 0; i < n; i++) s += Math.floor(rng() * 10);
+  return s;
+};
+
+/** Base-62 in ASCII order, so ids sort by sequence number. */
+function base62(n: number, width: number): string {
+  let s = '';
+  for (let v = n; v > 0; v = Math.floor(v / 62)) s = ALNUM[v % 62] + s;
+  return s.padStart(width, '0');
+}
+
+/** A 20-char case id like the vendor's (`c6m80000…`), unique by `seq`, and its 30-digit case number. */
+export function caseIdentity(seq: number, rng: () => number): { id: string; caseNo: string } {
+  return { id: `c6m80000${base62(seq, 4)}${alnum(rng, 8)}`, caseNo: String(35_000 + seq).padStart(30, '0') };
+}
+
+/**
+ * `formatLocal`, memoized per 15-minute UTC slot: zone offsets only change on such boundaries
+ * in practice, and a slot whose two ends disagree falls back to the exact helper.
+ */
+export function localFormatter(zone: string): (ms: number) => string {
+  const SLOT = 15 * 60_000;
+  const offsets = new Map<number, number>();
+  const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
+  return (ms) => {
+    const slot = Math.floor(ms / SLOT);
+    let offset = offsets.get(slot);
+    if (offset === undefined) {
+      const a = tzOffset(zone, new Date(slot * SLOT));
+      const b = tzOffset(zone, new Date(slot * SLOT + SLOT - 1));
+      offset = a === b && Number.isInteger(a) ? a : Number.NaN;
+      offsets.set(slot, offset);
+    }
+    if (Number.isNaN(offset)) return formatLocal(ms, zone);
+    const d = new Date(ms + offset * 60_000);
+    return `${String(d.getUTCFullYear()).padStart(4, '0')}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+  };
+}
+
+/** Newest `createdDate` first (wall-clock text, as the API orders it), ties by id; missing dates last. */
+export function compareNewestFirst(a: CaseRecord, b: CaseRecord): number {
+  const ca = a.createdDate ?? '';
+  const cb = b.createdDate ?? '';
+  if (ca !== cb) return ca < cb ? 1 : -1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+interface Pools {
+  types: { id: string; name: string }[];
+  owners: string[];
+  creators: string[];
+  contacts: { id: string; phone: string | null }[];
+}
+
+function makePools(seed: number): Pools {
+  const rng = mulberry32(seed ^ 0x5eed);
+  const phone = (): string | null => {
+    const r = rng();
+    if (r < 0.3) return null;
+    if (r < 0.6) return `+9715${digits(rng, 8)}`;
+    if (r < 0.85) return `05${digits(rng, 8)}`;
+    return `+1 (555) ${digits(rng, 3)}-${digits(rng, 4)}`;
+  };
+  return {
+    types: CASE_TYPES.map((name) => ({ id: `cvmC0000${alnum(rng, 12)}`, name })),
+    owners: Array.from({ length: 24 }, () => `10gg0000${alnum(rng, 12)}`),
+    creators: Array.from({ length: 12 }, () => `10gd0000${alnum(rng, 12)}`),
+    contacts: Array.from({ length: 2000 }, () => ({ id: `ciIy0000${alnum(rng, 12)}`, phone: phone() })),
+  };
+}
+
+function makeTitle(rng: () => number): string {
+  if (rng() < 0.004) return oneOf(rng, ODD_TITLES);
+  const tail = oneOf(rng, TAILS);
+  return `${oneOf(rng, TOPICS)}${tail === ' for order #' ? `${tail}${digits(rng, 6)}` : tail}`;
+}
+
+/**
+ * One synthetic case created at `createdMs`. Every random draw happens whatever `nowMs` is, so
+ * the same seed gives the same cases whatever the clock (only cut-offs at "now" differ).
+ */
+function makeCase(rng: () => number, pools: Pools, seq: number, createdMs: number, nowMs: number, fmt: (ms: number) => string): CaseRecord {
+  const { id, caseNo } = caseIdentity(seq, rng);
+  const priority = pick(rng, PRIORITIES);
+  const origin = pick(rng, ORIGINS);
+  let state = pick(rng, STATES);
+  const type = oneOf(rng, pools.types);
+  const contact = oneOf(rng, pools.contacts);
+  const owner = oneOf(rng, pools.owners);
+  const creator = oneOf(rng, pools.creators);
+  const title = makeTitle(rng);
+  const [rClose, rDue, rSuspend, rSuspendAt, rExt, rReason, rParent, rUpgraded, rOwnerType, rRegion] = Array.from(
+    { length: 10 },
+    rng,
+  ) as number[] as [number, number, number, number, number, number, number, number, number, number];
+
+  const slaMs = (SLA_HOURS[priority || 'Unspecified'] ?? 120) * HOUR;
+  const age = nowMs - createdMs;
+  // Closed within 1.5 × SLA, never after "now"; too young to have been closed → still open.
+  const closeSpan = Math.min(slaMs * 1.5, age);
+  if ((state === 'Completed' || state === 'Closed') && closeSpan < 60_000) state = 'Processing';
+  const closed = state === 'Completed' || state === 'Closed';
+  const suspended = state === 'Pending' && rSuspend < 0.3;
+  const suspendAt = createdMs + Math.floor((rSuspendAt * age) / 1000) * 1000;
+
+  return {
+    caseNo,
+    classification: null,
+    closedDate: closed ? fmt(createdMs + 60_000 + Math.floor((rClose * (closeSpan - 60_000)) / 1000) * 1000) : null,
+    contactId: contact.id,
+    contactPhone: contact.phone,
+    createdDate: fmt(createdMs),
+    creatorId: creator,
+    dueDate: rDue < 0.01 ? null : fmt(createdMs + slaMs),
+    ext_region: rRegion < 0.05 ? null : (REGIONS[Math.floor(rRegion * 100) % REGIONS.length] as string),
+    extternalNo: rExt < 0.15 ? `EXT-${String(Math.floor(rExt * 1e9)).padStart(8, '0')}` : null,
+    id,
+    isCanced: state === 'Closed',
+    isSuspend: suspended,
+    isUpgraded: rUpgraded < 0.03,
+    origin,
+    ownerId: owner,
+    ownerType: rOwnerType < 0.85 ? 'User' : 'Group',
+    parentId: rParent < 0.02 && seq > 0 ? caseIdentity(Math.floor(rParent * 50 * seq), () => 0.5).id : null,
+    priority,
+    reason: rReason < 0.3 ? (REASONS[Math.floor(rReason * 100) % REASONS.length] as string) : null,
+    state,
+    status: 'y',
+    stayDate: null,
+    suspendAccumulatedTime: suspended ? Math.floor((nowMs - suspendAt) / 1000) : null,
+    suspendDate: suspended ? fmt(suspendAt) : null,
+    title,
+    type: type.id,
+    'type.__objectType': 'AICC__CaseType__CST',
+    'type.name': '',
+    typeName: type.name,
+  };
+}
+
+/**
+ * Deterministic synthetic cases, newest first: `casesPerDay` per local day of `timezone` for the
+ * `days` days ending on `endDate`, spread over each day (23- and 25-hour DST days included);
+ * cases that would be created after `now` are left out.
+ */
+export function generateCases(options: GenerateCasesOptions): CaseRecord[] {
+  const { seed, casesPerDay, days, timezone } = options;
+  const nowMs = options.now().getTime();
+  const endText = options.endDate ?? formatLocalDate(nowMs, timezone);
+  const end = parseLocalFields(endText);
+  if (!end || endText.length !== 10) throw new RangeError(`endDate must be YYYY-MM-DD, got "${endText}"`);
+  if (!Number.isInteger(casesPerDay) || casesPerDay < 0) throw new RangeError('casesPerDay must be an integer >= 0');
+  if (!Number.isInteger(days) || days < 0) throw new RangeError('days must be an integer >= 0');
+
+  const rng = mulberry32(seed);
+  const pools = makePools(seed);
+  const fmt = localFormatter(timezone);
+  const out: CaseRecord[] = [];
+  let seq = 0;
+  for (let d = days - 1; d >= 0; d--) {
+    const day: LocalDateTime = addLocalDays(end, -d);
+    const dayStart = instantOf(day, timezone).getTime();
+    const seconds = (instantOf(addLocalDays(day, 1), timezone).getTime() - dayStart) / 1000;
+    const offsets = new Float64Array(casesPerDay);
+    for (let i = 0; i < casesPerDay; i++) offsets[i] = Math.floor(rng() * seconds);
+    offsets.sort();
+    for (const offset of offsets) {
+      const createdMs = dayStart + offset * 1000;
+      const record = makeCase(rng, pools, seq++, createdMs, nowMs, fmt);
+      if (createdMs <= nowMs) out.push(record);
+    }
+  }
+  return out.sort(compareNewestFirst);
+}
