@@ -197,7 +197,15 @@ function makeTitle(rng: () => number): string {
  * One synthetic case created at `createdMs`. Every random draw happens whatever `nowMs` is, so
  * the same seed gives the same cases whatever the clock (only cut-offs at "now" differ).
  */
-function makeCase(rng: () => number, pools: Pools, seq: number, createdMs: number, nowMs: number, fmt: (ms: number) => string): CaseRecord {
+function makeCase(
+  rng: () => number,
+  pools: Pools,
+  seq: number,
+  createdMs: number,
+  nowMs: number,
+  fmt: (ms: number) => string,
+  earlierId: (r: number) => string | null,
+): CaseRecord {
   const { id, caseNo } = caseIdentity(seq, rng);
   const priority = pick(rng, PRIORITIES);
   const origin = pick(rng, ORIGINS);
@@ -207,10 +215,16 @@ function makeCase(rng: () => number, pools: Pools, seq: number, createdMs: numbe
   const owner = oneOf(rng, pools.owners);
   const creator = oneOf(rng, pools.creators);
   const title = makeTitle(rng);
-  const [rClose, rDue, rSuspend, rSuspendAt, rExt, rReason, rParent, rUpgraded, rOwnerType, rRegion] = Array.from(
-    { length: 10 },
-    rng,
-  ) as number[] as [number, number, number, number, number, number, number, number, number, number];
+  const rClose = rng();
+  const rDue = rng();
+  const rSuspend = rng();
+  const rSuspendAt = rng();
+  const rExt = rng();
+  const rReason = rng();
+  const rParent = rng();
+  const rUpgraded = rng();
+  const rOwnerType = rng();
+  const rRegion = rng();
 
   const slaMs = (SLA_HOURS[priority || 'Unspecified'] ?? 120) * HOUR;
   const age = nowMs - createdMs;
@@ -223,7 +237,6 @@ function makeCase(rng: () => number, pools: Pools, seq: number, createdMs: numbe
 
   return {
     caseNo,
-    classification: null,
     closedDate: closed ? fmt(createdMs + 60_000 + Math.floor((rClose * (closeSpan - 60_000)) / 1000) * 1000) : null,
     contactId: contact.id,
     contactPhone: contact.phone,
@@ -231,7 +244,7 @@ function makeCase(rng: () => number, pools: Pools, seq: number, createdMs: numbe
     creatorId: creator,
     dueDate: rDue < 0.01 ? null : fmt(createdMs + slaMs),
     ext_region: rRegion < 0.05 ? null : (REGIONS[Math.floor(rRegion * 100) % REGIONS.length] as string),
-    extternalNo: rExt < 0.15 ? `EXT-${String(Math.floor(rExt * 1e9)).padStart(8, '0')}` : null,
+    extternalNo: rExt < 0.15 ? `EXT-${String(Math.floor((rExt / 0.15) * 1e8)).padStart(8, '0')}` : null,
     id,
     isCanced: state === 'Closed',
     isSuspend: suspended,
@@ -239,7 +252,7 @@ function makeCase(rng: () => number, pools: Pools, seq: number, createdMs: numbe
     origin,
     ownerId: owner,
     ownerType: rOwnerType < 0.85 ? 'User' : 'Group',
-    parentId: rParent < 0.02 && seq > 0 ? caseIdentity(Math.floor(rParent * 50 * seq), () => 0.5).id : null,
+    parentId: rParent < 0.02 ? earlierId(rParent / 0.02) : null,
     priority,
     reason: rReason < 0.3 ? (REASONS[Math.floor(rReason * 100) % REASONS.length] as string) : null,
     state,
@@ -274,6 +287,7 @@ export function generateCases(options: GenerateCasesOptions): CaseRecord[] {
   const fmt = localFormatter(timezone);
   const out: CaseRecord[] = [];
   let seq = 0;
+  const earlierId = (r: number) => out[Math.floor(r * out.length)]?.id ?? null;
   for (let d = days - 1; d >= 0; d--) {
     const day: LocalDateTime = addLocalDays(end, -d);
     const dayStart = instantOf(day, timezone).getTime();
@@ -283,7 +297,7 @@ export function generateCases(options: GenerateCasesOptions): CaseRecord[] {
     offsets.sort();
     for (const offset of offsets) {
       const createdMs = dayStart + offset * 1000;
-      const record = makeCase(rng, pools, seq++, createdMs, nowMs, fmt);
+      const record = makeCase(rng, pools, seq++, createdMs, nowMs, fmt, earlierId);
       if (createdMs <= nowMs) out.push(record);
     }
   }
