@@ -301,5 +301,123 @@ export function generateCases(options: GenerateCasesOptions): CaseRecord[] {
       if (createdMs <= nowMs) out.push(record);
     }
   }
-  return out.sort(compareNewestFirst);
+  // Built oldest first: reversed it is sorted but for ties and DST overlaps, which the sort fixes cheaply.
+  return out.reverse().sort(compareNewestFirst);
+}
+
+/** A filter of a list request, resolved to the record field it tests and the display value it wants. */
+export interface FieldFilter {
+  field: string;
+  value: string;
+  /** Substring instead of exact match (the `title` filter). */
+  contains?: boolean;
+}
+
+/** A list query: `createdDate` window (wall-clock text, inclusive) and field filters. */
+export interface CaseQuery {
+  startTime?: string | undefined;
+  endTime?: string | undefined;
+  filters: FieldFilter[];
+}
+
+/** The matches of a query, newest first: a window of `rows` starting at `from`. */
+export interface Selection {
+  readonly rows: readonly CaseRecord[];
+  readonly from: number;
+  readonly count: number;
+}
+
+/** Rows `start … start + limit − 1` of a selection. */
+export const pageOf = (sel: Selection, start: number, limit: number): CaseRecord[] =>
+  sel.rows.slice(sel.from + Math.min(start, sel.count), sel.from + Math.min(start + limit, sel.count));
+
+const MEMO_SIZE = 64;
+const GROWN_SEQ_BASE = 10_000_000;
+
+/**
+ * The data set, kept newest first. A query costs a binary search of its window, plus one filter
+ * pass the first time a filtered query is seen: paging a query 1,000 times does not filter again.
+ */
+export class CaseStore {
+  #cases: CaseRecord[];
+  #memo = new Map<string, Selection>();
+  #grown = 0;
+  #rng: () => number;
+
+  constructor(cases: readonly CaseRecord[], seed = 1) {
+    this.#cases = [...cases].sort(compareNewestFirst);
+    this.#rng = mulberry32(seed ^ 0x9e0);
+  }
+
+  get cases(): readonly CaseRecord[] {
+    return this.#cases;
+  }
+
+  select(query: CaseQuery): Selection {
+    const key = JSON.stringify([query.startTime ?? null, query.endTime ?? null, query.filters]);
+    let sel = this.#memo.get(key);
+    if (!sel) {
+      sel = this.#compute(query);
+      if (this.#memo.size >= MEMO_SIZE) this.#memo.delete(this.#memo.keys().next().value as string);
+      this.#memo.set(key, sel);
+    }
+    return sel;
+  }
+
+  /**
+   * Inserts `by` new cases copied from `template` (id and caseNo new, same createdDate) ahead of
+   * every case of that createdDate, as a case created while a client pages would appear.
+   */
+  insertNewest(template: CaseRecord | undefined, by: number, fallbackCreated: string): CaseRecord[] {
+    const base: CaseRecord = template ?? this.#cases[0] ?? { id: '', title: 'New case', createdDate: fallbackCreated };
+    const created = base.createdDate ?? fallbackCreated;
+    const fresh = Array.from({ length: by }, () => ({
+      ...base,
+      ...caseIdentity(GROWN_SEQ_BASE + this.#grown++, this.#rng),
+      createdDate: created,
+    }));
+    const at = this.#firstAtOrBefore(created);
+    this.#cases = [...this.#cases.slice(0, at), ...fresh, ...this.#cases.slice(at)];
+    this.#memo.clear();
+    return fresh;
+  }
+
+  #compute(query: CaseQuery): Selection {
+    const from = query.endTime === undefined ? 0 : this.#firstAtOrBefore(query.endTime);
+    const to = query.startTime === undefined ? this.#cases.length : this.#firstBefore(query.startTime);
+    if (query.filters.length === 0) return { rows: this.#cases, from, count: Math.max(0, to - from) };
+    const rows: CaseRecord[] = [];
+    for (let i = from; i < to; i++) {
+      const c = this.#cases[i] as CaseRecord;
+      if (query.filters.every((f) => matches(c[f.field], f))) rows.push(c);
+    }
+    return { rows, from: 0, count: rows.length };
+  }
+
+  /** First index whose createdDate is ≤ `text` (the array is newest first; missing dates sort last). */
+  #firstAtOrBefore(text: string): number {
+    return this.#search((created) => created <= text);
+  }
+
+  /** First index whose createdDate is < `text`. */
+  #firstBefore(text: string): number {
+    return this.#search((created) => created < text);
+  }
+
+  #search(isPast: (created: string) => boolean): number {
+    let lo = 0;
+    let hi = this.#cases.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (isPast((this.#cases[mid] as CaseRecord).createdDate ?? '')) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+}
+
+function matches(actual: unknown, filter: FieldFilter): boolean {
+  if (actual === null || actual === undefined) return false;
+  const text = String(actual);
+  return filter.contains ? text.includes(filter.value) : text === filter.value;
 }

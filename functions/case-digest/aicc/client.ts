@@ -1,0 +1,250 @@
+import type { ZodError } from 'zod';
+import { AiccApiError, AiccHttpError, AiccResponseError } from '../errors.js';
+import { pageThrough } from './paging.js';
+import { parseRetryAfter, type RetryPolicy, resolveRetryPolicy, withRetry } from './retry.js';
+import { type CaseListRequest, type CaseRecord, caseListResponseSchema } from './schemas.js';
+import type { TokenSource } from './token.js';
+import { quoteBody, send } from './transport.js';
+
+export const CASE_LIST_PATH = '/service/AICC__Case/1.0.0/openapi/case/list';
+
+/** One API window (≤ 31 days); filters as strings (extended fields included), sent on every request. */
+export interface CaseQuery {
+  startTime: string;
+  endTime: string;
+  filters: Record<string, string>;
+}
+
+export interface RequestStats {
+  /** Every HTTP request to the case API: retries and the repeat after a token refresh included. */
+  requests: number;
+  /** Every page successfully received. */
+  pages: number;
+  /** Re-attempts after a retryable failure. */
+  retries: number;
+}
+
+export interface PageProgress {
+  query: CaseQuery;
+  pagesDone: number;
+  pagesTotal: number;
+}
+
+export interface QueryOutcome {
+  /** The largest `count` any page reported. */
+  reportedCount: number;
+  uniqueCount: number;
+  pages: number;
+}
+
+/** Powertools' Logger fits; the extra attributes never carry the token. */
+export interface AiccLogger {
+  debug(msg: string, ...extra: Record<string, unknown>[]): void;
+  warn(msg: string, ...extra: Record<string, unknown>[]): void;
+}
+
+export interface AiccClientOptions {
+  baseUrl: string;
+  tokenSource: TokenSource;
+  /** Per request (AICC_TIMEOUT_MS). */
+  timeoutMs: number;
+  /** Pages in flight at once (AICC_CONCURRENCY). */
+  concurrency: number;
+  /** @default 100 (the API's maximum) */
+  pageSize?: number;
+  fetch?: typeof fetch;
+  /** The invocation deadline: retrying stops and the call fails cleanly when it aborts. */
+  signal?: AbortSignal;
+  /**
+   * Epoch ms at which `signal` aborts, when known: a retry wait that would end after it is not
+   * started (without it, such a wait is cut short by the abort).
+   */
+  deadlineAt?: number;
+  retry?: Partial<RetryPolicy>;
+  onProgress?: (p: PageProgress) => void;
+  logger?: AiccLogger;
+  /** The clock, for `Retry-After` dates and `deadlineAt`. @default Date.now */
+  now?: () => number;
+}
+
+interface Page {
+  cases: CaseRecord[];
+  count: number;
+}
+
+const NO_LOG: AiccLogger = { debug() {}, warn() {} };
+const envelopeSchema = caseListResponseSchema.pick({ resCode: true, resMsg: true });
+
+/** The AICC case list API (SPEC §3): one client per invocation; its `stats` are that invocation's. */
+export class AiccClient {
+  readonly stats: RequestStats = { requests: 0, pages: 0, retries: 0 };
+  private readonly url: string;
+  private readonly pageSize: number;
+  private readonly policy: RetryPolicy;
+  private readonly fetchImpl: typeof fetch;
+  private readonly logger: AiccLogger;
+  private readonly now: () => number;
+
+  constructor(private readonly options: AiccClientOptions) {
+    this.url = `${options.baseUrl.replace(/\/+$/, '')}${CASE_LIST_PATH}`;
+    this.pageSize = options.pageSize ?? 100;
+    if (!Number.isInteger(this.pageSize) || this.pageSize < 1 || this.pageSize > 100) {
+      throw new RangeError(`pageSize must be an integer in 1..100, got ${this.pageSize}`);
+    }
+    if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
+      throw new RangeError(`concurrency must be a positive integer, got ${options.concurrency}`);
+    }
+    if (!(options.timeoutMs > 0)) throw new RangeError(`timeoutMs must be positive, got ${options.timeoutMs}`);
+    this.policy = resolveRetryPolicy(options.retry);
+    this.fetchImpl = options.fetch ?? globalThis.fetch;
+    this.logger = options.logger ?? NO_LOG;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** One page: POST the case list with `access-token`, retried under the policy. */
+  fetchPage(body: CaseListRequest): Promise<{ cases: CaseRecord[]; count: number }> {
+    return this.requestPage(body, undefined);
+  }
+
+  /**
+   * Every case of the query, streamed: `onPage` gets each page's cases not seen before (by id) as
+   * the page arrives. Rejects if any page fails after retries.
+   */
+  async forEachCase(query: CaseQuery, onPage: (cases: CaseRecord[]) => void): Promise<QueryOutcome> {
+    const { onProgress } = this.options;
+    const outcome = await pageThrough({
+      pageSize: this.pageSize,
+      concurrency: this.options.concurrency,
+      fetchPage: (start, cancel) => this.requestPage(this.body(query, start, this.pageSize), cancel),
+      onPage,
+      ...(onProgress ? { onProgress: (pagesDone, pagesTotal) => onProgress({ query, pagesDone, pagesTotal }) } : {}),
+    });
+    this.logger.debug('AICC query paged', { startTime: query.startTime, endTime: query.endTime, ...outcome });
+    return outcome;
+  }
+
+  /** The `count` of the query, from one `limit: 1` request. */
+  async countCases(query: CaseQuery): Promise<number> {
+    const page = await this.requestPage(this.body(query, 0, 1), undefined);
+    return page.count;
+  }
+
+  private body(query: CaseQuery, start: number, limit: number): CaseListRequest {
+    // Filters first: the window and the paging fields always win.
+    const body = { ...query.filters, startTime: query.startTime, endTime: query.endTime, start, limit };
+    return body as CaseListRequest;
+  }
+
+  private requestPage(body: CaseListRequest, cancel: AbortSignal | undefined): Promise<Page> {
+    const describe = `AICC case list (${where(body)})`;
+    return withRetry(
+      (attemptNumber, signal) => {
+        if (attemptNumber > 1) this.stats.retries++;
+        return this.attempt(body, describe, signal);
+      },
+      {
+        policy: this.policy,
+        deadline: this.options.signal,
+        deadlineAt: this.options.deadlineAt,
+        cancel,
+        describe,
+        now: this.now,
+        onRetry: ({ error, attemptNumber, delayMs }) =>
+          this.logger.warn('AICC request failed; retrying', {
+            request: describe,
+            attempt: attemptNumber,
+            delayMs,
+            error: error.message,
+            ...(error instanceof AiccHttpError ? { status: error.status } : {}),
+          }),
+      },
+    );
+  }
+
+  /** One attempt: the request, and once more with a fresh token if the token was rejected. */
+  private async attempt(body: CaseListRequest, describe: string, signal: AbortSignal | undefined): Promise<Page> {
+    const { tokenSource } = this.options;
+    const token = await tokenSource.getToken(signal ? { signal } : {});
+    let response = await this.post(body, token, describe, signal);
+    let fresh: string | undefined;
+    if (isAuthStatus(response.status)) {
+      this.logger.debug('AICC rejected the access token; refreshing it once', {
+        request: describe,
+        status: response.status,
+      });
+      fresh = await tokenSource.getToken(signal ? { stale: token, signal } : { stale: token });
+      response = await this.post(body, fresh, describe, signal);
+      if (isAuthStatus(response.status)) {
+        throw new AiccHttpError(
+          `${describe}: the access token was rejected with HTTP ${response.status}, again after a refresh`,
+          response.status,
+        );
+      }
+    }
+    if (response.status < 200 || response.status >= 300) {
+      const retryAfter =
+        response.status === 429 ? parseRetryAfter(response.headers.get('retry-after'), this.now()) : undefined;
+      const quoted = quoteBody(response.text, [token, fresh]);
+      throw new AiccHttpError(
+        `${describe} answered HTTP ${response.status}${quoted ? `: ${quoted}` : ''}`,
+        response.status,
+        retryAfter,
+      );
+    }
+    const page = parsePage(response.text, describe);
+    this.stats.pages++;
+    return page;
+  }
+
+  private post(body: CaseListRequest, token: string, describe: string, signal: AbortSignal | undefined) {
+    this.stats.requests++;
+    return send(
+      this.url,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'access-token': token },
+        body: JSON.stringify(body),
+      },
+      { fetch: this.fetchImpl, timeoutMs: this.options.timeoutMs, signal, describe },
+    );
+  }
+}
+
+const isAuthStatus = (status: number) => status === 401 || status === 403;
+
+function where(body: CaseListRequest): string {
+  const window = body.startTime || body.endTime ? `window ${body.startTime ?? '…'} – ${body.endTime ?? '…'}, ` : '';
+  return `${window}start ${body.start}, limit ${body.limit}`;
+}
+
+/**
+ * The body, parsed at the edge: invalid JSON → AiccResponseError caused by the SyntaxError
+ * (retryable); `resCode` ≠ "0" → AiccApiError; the wrong shape → AiccResponseError naming the path.
+ */
+export function parsePage(text: string, describe: string): Page {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new AiccResponseError(`${describe}: the answer is not valid JSON`, { cause: error });
+  }
+  const envelope = envelopeSchema.safeParse(json);
+  if (!envelope.success) throw shapeError(envelope.error, describe);
+  const { resCode, resMsg } = envelope.data;
+  if (resCode !== '0') throw new AiccApiError(resCode, resMsg ?? '', describe);
+  const parsed = caseListResponseSchema.safeParse(json);
+  if (!parsed.success) throw shapeError(parsed.error, describe);
+  const result = parsed.data.result?.[0];
+  if (!result) {
+    throw new AiccResponseError(`${describe}: unexpected answer shape at result.0: missing (count unknown)`);
+  }
+  return { cases: result.caseList ?? [], count: result.count };
+}
+
+function shapeError(error: ZodError, describe: string): AiccResponseError {
+  const issues = error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+  const more = error.issues.length > 3 ? ` (+${error.issues.length - 3} more)` : '';
+  return new AiccResponseError(`${describe}: unexpected answer shape at ${issues.join('; ')}${more}`, {
+    cause: error,
+  });
+}

@@ -1,0 +1,135 @@
+/** Formatting shared by the templates (as Handlebars helpers), the subjects and the CSV. */
+import type HandlebarsApi from 'handlebars';
+import { formatLocal } from '../time/zoned.js';
+
+const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const oneDecimal = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+const MINUS = '\u2212';
+
+/** `1,234`. */
+export function formatCount(n: number): string {
+  return integer.format(n);
+}
+
+/** A ratio (0..1) as `42.3%`. */
+export function formatPercent(ratio: number): string {
+  return `${oneDecimal.format(ratio * 100)}%`;
+}
+
+/** `+1,234`, `−12` (a real minus sign) or `0`. */
+export function formatSigned(n: number): string {
+  if (n === 0) return '0';
+  return `${n > 0 ? '+' : MINUS}${integer.format(Math.abs(n))}`;
+}
+
+/** The change against the previous period: `+33 (+13.1%)`, or `n/a` when there is nothing to compare with. */
+export function formatChange(total: number, previousTotal: number): string {
+  if (previousTotal <= 0) return 'n/a';
+  const delta = total - previousTotal;
+  const pct = oneDecimal.format((Math.abs(delta) / previousTotal) * 100);
+  const sign = delta > 0 ? '+' : delta < 0 ? MINUS : '±';
+  return `${formatSigned(delta)} (${sign}${pct}%)`;
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** How long something is overdue: `3 d 4 h`, `5 h 12 min`, `12 min`, `< 1 min`. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < MINUTE) return '< 1 min';
+  const days = Math.floor(ms / DAY);
+  const hours = Math.floor((ms % DAY) / HOUR);
+  const minutes = Math.floor((ms % HOUR) / MINUTE);
+  if (days > 0) return hours > 0 ? `${days} d ${hours} h` : `${days} d`;
+  if (hours > 0) return minutes > 0 ? `${hours} h ${minutes} min` : `${hours} h`;
+  return `${minutes} min`;
+}
+
+/** The shortest form for pagers: `3 d`, `4 h`, `12 min`. */
+export function formatDurationShort(ms: number): string {
+  if (!Number.isFinite(ms) || ms < MINUTE) return '<1 min';
+  if (ms >= DAY) return `${Math.floor(ms / DAY)} d`;
+  if (ms >= HOUR) return `${Math.floor(ms / HOUR)} h`;
+  return `${Math.floor(ms / MINUTE)} min`;
+}
+
+/** `YYYY-MM-DD HH:mm` of `instant` in `zone`. */
+export function formatDateTime(instant: Date, zone: string): string {
+  return formatLocal(instant, zone).slice(0, 16);
+}
+
+// Bidi embeddings, overrides, isolates and marks: they can reorder what a reader sees.
+const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+// Line breaks and other control characters: a subject header must stay one line.
+const CONTROLS = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]+/g;
+
+/** A value from the API made safe to show on one line: no bidi controls, no line breaks, trimmed. */
+export function cleanText(raw: string): string {
+  return raw.replace(BIDI_CONTROLS, '').replace(CONTROLS, ' ').trim();
+}
+
+/** What one code point costs once HTML-escaped by Handlebars and UTF-8 encoded. */
+function htmlBytes(cp: number): number {
+  switch (cp) {
+    case 0x26: // &amp;
+      return 5;
+    case 0x3c: // &lt;
+    case 0x3e: // &gt;
+      return 4;
+    case 0x22: // &quot;
+    case 0x27: // &#x27;
+    case 0x60: // &#x60;
+    case 0x3d: // &#x3D;
+      return 6;
+    default:
+      return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+  }
+}
+
+/**
+ * Cuts `text` to at most `maxChars` code points and `maxHtmlBytes` escaped bytes, marking a cut
+ * with `…`; the byte budget is what keeps the HTML bounded whatever the API sends.
+ */
+export function clip(text: string, maxChars: number, maxHtmlBytes = maxChars * 6): string {
+  if (text.length <= maxChars && text.length * 6 <= maxHtmlBytes) return text;
+  let chars = 0;
+  let bytes = 0;
+  let end = 0;
+  for (const ch of text) {
+    const cost = htmlBytes(ch.codePointAt(0) ?? 0);
+    if (chars + 1 > maxChars || bytes + cost > maxHtmlBytes) return `${text.slice(0, end)}…`;
+    chars += 1;
+    bytes += cost;
+    end += ch.length;
+  }
+  return text;
+}
+
+/** Cuts `text` to at most `maxUnits` UTF-16 units (never inside a surrogate pair), marking a cut with `…`. */
+export function truncate(text: string, maxUnits: number): string {
+  if (text.length <= maxUnits) return text;
+  const code = text.charCodeAt(maxUnits - 1);
+  const end = code >= 0xd800 && code <= 0xdbff ? maxUnits - 1 : maxUnits;
+  return `${text.slice(0, end)}…`;
+}
+
+/** An API value ready for display: cleaned, then clipped. */
+export function displayText(raw: string | null | undefined, maxChars: number, maxHtmlBytes?: number): string {
+  return raw ? clip(cleanText(raw), maxChars, maxHtmlBytes) : '';
+}
+
+/** Registers the formatting helpers the templates use on an isolated Handlebars instance. */
+export function registerHelpers(hb: typeof HandlebarsApi): void {
+  hb.registerHelper({
+    count: (n: number) => formatCount(n),
+    percent: (ratio: number) => formatPercent(ratio),
+    duration: (ms: number) => formatDuration(ms),
+    localTime: (instant: Date, zone: string) => formatDateTime(instant, zone),
+    padEnd: (text: string, width: number) => String(text).padEnd(width),
+    padStart: (text: string, width: number) => String(text).padStart(width),
+  });
+}
+
+/** The helper names, for the precompiler's `knownHelpers` (a typo in a template then fails the build). */
+export const HELPER_NAMES = ['count', 'percent', 'duration', 'localTime', 'padEnd', 'padStart'] as const;
