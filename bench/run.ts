@@ -1,0 +1,93 @@
+/**
+ * `npm run bench`: the performance figures of SPEC §11, as ratios and figures (never asserted by tests).
+ *   paging  — 100,000 cases of one day, 50 ms latency, concurrency 16, against the ideal
+ *   memory  — peak RSS of the paging process at 10,000 and 100,000 cases
+ *   render  — a digest with 5,000 overdue cases
+ *   bundle  — the Lambda asset as CDK builds it: size and median load time in plain Node
+ * `npm run bench -- --only paging,render` runs a subset.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({ options: { only: { type: 'string' } } });
+const only = values.only ? new Set(values.only.split(',')) : undefined;
+const wanted = (name: string) => !only || only.has(name);
+const TSX = ['--import', 'tsx'];
+const rows: [string, string, string][] = [];
+const report = (what: string, figure: string, target: string) => {
+  rows.push([what, figure, target]);
+  console.log(`${what.padEnd(44)} ${figure.padEnd(30)} ${target}`);
+};
+
+async function withSandbox<T>(cases: number, latency: number, run: (url: string) => Promise<T>): Promise<T> {
+  const child = spawn(process.execPath, [...TSX, 'bench/sandbox-child.ts', String(cases), String(latency)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+  try {
+    return await run((JSON.parse(line) as { url: string }).url);
+  } finally {
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+  }
+}
+
+async function runJson<T>(args: string[]): Promise<T> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d) => {
+    out += d;
+  });
+  const [code] = (await once(child, 'exit')) as [number];
+  if (code !== 0) throw new Error(`${args.join(' ')} exited ${code}`);
+  return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as T;
+}
+
+interface PageFigures {
+  total: number;
+  outcome: { reportedCount: number; uniqueCount: number; pages: number };
+  stats: { requests: number; pages: number; retries: number };
+  wallMs: number;
+  maxRssMB: number;
+}
+
+console.log(`${'measure'.padEnd(44)} ${'figure'.padEnd(30)} target`);
+
+if (wanted('paging') || wanted('memory')) {
+  const LATENCY = 50;
+  const CONCURRENCY = 16;
+  const figures: Record<number, PageFigures> = {};
+  for (const cases of [10_000, 100_000]) {
+    figures[cases] = await withSandbox(cases, LATENCY, (url) =>
+      runJson<PageFigures>([...TSX, 'bench/page-child.ts', url, String(CONCURRENCY)]),
+    );
+  }
+  const big = figures[100_000] as PageFigures;
+  const small = figures[10_000] as PageFigures;
+  const pages = Math.ceil(big.outcome.reportedCount / 100);
+  const ideal = (1 + Math.ceil((pages - 1) / CONCURRENCY)) * LATENCY;
+  if (wanted('paging')) {
+    report('paging 100,000 cases: cases received', `${big.total} of ${big.outcome.reportedCount}`, 'all');
+    report('paging: wall time / ideal', `${big.wallMs.toFixed(0)} ms / ${ideal} ms = ${(big.wallMs / ideal).toFixed(3)}×`, '≤ 1.25×');
+    report('paging: requests made / needed', `${big.stats.requests} / ${pages}`, 'equal');
+  }
+  if (wanted('memory')) {
+    report('memory: peak RSS at 10,000 cases', `${small.maxRssMB.toFixed(1)} MB`, '');
+    report('memory: peak RSS at 100,000 cases', `${big.maxRssMB.toFixed(1)} MB`, '< 256 MB');
+    report('memory: growth 10,000 → 100,000', `${(big.maxRssMB - small.maxRssMB).toFixed(1)} MB`, '≤ 40 MB');
+  }
+}
+
+if (wanted('render')) {
+  const r = await runJson<{ medianMs: number; htmlKB: number; csvKB: number }>([...TSX, 'bench/render-child.ts']);
+  report('render: digest with 5,000 overdue (median)', `${r.medianMs.toFixed(1)} ms`, '< 100 ms');
+  report('render: HTML size', `${r.htmlKB.toFixed(1)} KB (CSV ${r.csvKB.toFixed(0)} KB)`, '< 100 KB');
+}
+
+if (wanted('bundle')) {
+  const b = await runJson<{ sizeKB: number; medianLoadMs: number; file: string }>([...TSX, 'bench/bundle-child.ts']);
+  report('bundle: size (as CDK builds it)', `${b.sizeKB.toFixed(0)} KB`, '< 600 KB');
+  report('bundle: load in plain Node (median of 15)', `${b.medianLoadMs.toFixed(1)} ms`, '< 150 ms');
+}
