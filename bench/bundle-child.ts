@@ -7,7 +7,9 @@ import { pathToFileURL } from 'node:url';
 
 const out = mkdtempSync(join(tmpdir(), 'bench-cdk-'));
 try {
-  execFileSync('npx', ['cdk', 'synth', '--quiet', '--output', out], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('npx', ['cdk', 'synth', '--quiet', '--output', out], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const entry = readdirSync(out)
     .filter((d) => d.startsWith('asset.'))
     .flatMap((d) => ['index.mjs', 'index.js'].map((f) => join(out, d, f)))

@@ -6,7 +6,11 @@ import { CaseTally } from '../functions/case-digest/core/tally.js';
 const [url = '', concurrency = '16'] = process.argv.slice(2);
 const client = new AiccClient({
   baseUrl: url,
-  tokenSource: createTokenSource({ baseUrl: url, credentials: { kind: 'token', token: 'sandbox-token' }, timeoutMs: 15_000 }),
+  tokenSource: createTokenSource({
+    baseUrl: url,
+    credentials: { kind: 'token', token: 'sandbox-token' },
+    timeoutMs: 15_000,
+  }),
   timeoutMs: 15_000,
   concurrency: Number(concurrency),
 });

@@ -70,7 +70,11 @@ if (wanted('paging') || wanted('memory')) {
   const ideal = (1 + Math.ceil((pages - 1) / CONCURRENCY)) * LATENCY;
   if (wanted('paging')) {
     report('paging 100,000 cases: cases received', `${big.total} of ${big.outcome.reportedCount}`, 'all');
-    report('paging: wall time / ideal', `${big.wallMs.toFixed(0)} ms / ${ideal} ms = ${(big.wallMs / ideal).toFixed(3)}×`, '≤ 1.25×');
+    report(
+      'paging: wall time / ideal',
+      `${big.wallMs.toFixed(0)} ms / ${ideal} ms = ${(big.wallMs / ideal).toFixed(3)}×`,
+      '≤ 1.25×',
+    );
     report('paging: requests made / needed', `${big.stats.requests} / ${pages}`, 'equal');
   }
   if (wanted('memory')) {
@@ -81,13 +85,19 @@ if (wanted('paging') || wanted('memory')) {
 }
 
 if (wanted('render')) {
-  const r = await runJson<{ medianMs: number; htmlKB: number; csvKB: number }>([...TSX, 'bench/render-child.ts']);
+  const r = await runJson<{ medianMs: number; htmlKB: number; csvKB: number }>([
+    ...TSX,
+    'bench/render-child.ts',
+  ]);
   report('render: digest with 5,000 overdue (median)', `${r.medianMs.toFixed(1)} ms`, '< 100 ms');
   report('render: HTML size', `${r.htmlKB.toFixed(1)} KB (CSV ${r.csvKB.toFixed(0)} KB)`, '< 100 KB');
 }
 
 if (wanted('bundle')) {
-  const b = await runJson<{ sizeKB: number; medianLoadMs: number; file: string }>([...TSX, 'bench/bundle-child.ts']);
+  const b = await runJson<{ sizeKB: number; medianLoadMs: number; file: string }>([
+    ...TSX,
+    'bench/bundle-child.ts',
+  ]);
   report('bundle: size (as CDK builds it)', `${b.sizeKB.toFixed(0)} KB`, '< 600 KB');
   report('bundle: load in plain Node (median of 15)', `${b.medianLoadMs.toFixed(1)} ms`, '< 150 ms');
 }

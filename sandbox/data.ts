@@ -74,7 +74,16 @@ const TOPICS = [
   'Warranty claim',
   'SIM card replacement',
 ];
-const TAILS = ['', '', '', ' - urgent', ' (follow-up)', ' via mobile app', ' for order #', ' since yesterday'];
+const TAILS = [
+  '',
+  '',
+  '',
+  ' - urgent',
+  ' (follow-up)',
+  ' via mobile app',
+  ' for order #',
+  ' since yesterday',
+];
 // Rare titles that exercise escaping, formula injection and non-Latin text downstream.
 const ODD_TITLES = [
   'Customer says "nothing works" & wants <manager>',
@@ -237,7 +246,9 @@ function makeCase(
 
   return {
     caseNo,
-    closedDate: closed ? fmt(createdMs + 60_000 + Math.floor((rClose * (closeSpan - 60_000)) / 1000) * 1000) : null,
+    closedDate: closed
+      ? fmt(createdMs + 60_000 + Math.floor((rClose * (closeSpan - 60_000)) / 1000) * 1000)
+      : null,
     contactId: contact.id,
     contactPhone: contact.phone,
     createdDate: fmt(createdMs),
@@ -279,7 +290,8 @@ export function generateCases(options: GenerateCasesOptions): CaseRecord[] {
   const endText = options.endDate ?? formatLocalDate(nowMs, timezone);
   const end = parseLocalFields(endText);
   if (!end || endText.length !== 10) throw new RangeError(`endDate must be YYYY-MM-DD, got "${endText}"`);
-  if (!Number.isInteger(casesPerDay) || casesPerDay < 0) throw new RangeError('casesPerDay must be an integer >= 0');
+  if (!Number.isInteger(casesPerDay) || casesPerDay < 0)
+    throw new RangeError('casesPerDay must be an integer >= 0');
   if (!Number.isInteger(days) || days < 0) throw new RangeError('days must be an integer >= 0');
 
   const rng = mulberry32(seed);
@@ -369,7 +381,8 @@ export class CaseStore {
    * every case of that createdDate, as a case created while a client pages would appear.
    */
   insertNewest(template: CaseRecord | undefined, by: number, fallbackCreated: string): CaseRecord[] {
-    const base: CaseRecord = template ?? this.#cases[0] ?? { id: '', title: 'New case', createdDate: fallbackCreated };
+    const base: CaseRecord = template ??
+      this.#cases[0] ?? { id: '', title: 'New case', createdDate: fallbackCreated };
     const created = base.createdDate ?? fallbackCreated;
     const fresh = Array.from({ length: by }, () => ({
       ...base,

@@ -13,7 +13,11 @@ import { writeOutbox } from './outbox.js';
 import { startSandbox } from './server.js';
 
 const { values: args } = parseArgs({
-  options: { serve: { type: 'boolean', default: false }, out: { type: 'string', default: 'outbox' }, help: { type: 'boolean' } },
+  options: {
+    serve: { type: 'boolean', default: false },
+    out: { type: 'string', default: 'outbox' },
+    help: { type: 'boolean' },
+  },
 });
 if (args.help) {
   console.log('usage: npm run demo [-- --serve] [--out DIR]');
@@ -48,12 +52,18 @@ Object.assign(process.env, {
 const { handler } = await import('../functions/case-digest/handler.js');
 
 const summary = (result: object) =>
-  JSON.stringify(result, (key, value) => (key === 'caseIds' && Array.isArray(value) ? `[${value.length} ids]` : value), 2);
+  JSON.stringify(
+    result,
+    (key, value) => (key === 'caseIds' && Array.isArray(value) ? `[${value.length} ids]` : value),
+    2,
+  );
 
 let failed = false;
 try {
   const scheduledTime = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-  console.log(`AICC sandbox ${sandbox.url} (${sandbox.cases.length} seeded cases, ${TIMEZONE}); local SES ${ses.url}\n`);
+  console.log(
+    `AICC sandbox ${sandbox.url} (${sandbox.cases.length} seeded cases, ${TIMEZONE}); local SES ${ses.url}\n`,
+  );
   const digest = await handler({ job: 'digest', scheduledTime });
   console.log(`digest → ${summary(digest)}\n`);
   const alert = await handler({ job: 'overdue-alert', scheduledTime, intervalMinutes: 60 });

@@ -122,7 +122,10 @@ export function applyFault(fault: Fault, normal: Answer, path: 'list' | 'token')
       const body =
         path === 'token'
           ? { error: 'invalid_client', error_description: 'client authentication failed' }
-          : { resCode: String(status), resMsg: status === 401 ? 'token invalid or expired' : 'access denied' };
+          : {
+              resCode: String(status),
+              resMsg: status === 401 ? 'token invalid or expired' : 'access denied',
+            };
       return { status, headers: normal.headers, body: JSON.stringify(body) };
     }
     case 'hang':
@@ -135,5 +138,9 @@ export function applyFault(fault: Fault, normal: Answer, path: 'list' | 'token')
 /** The normal answer as a 200: a fault that mangles a body needs one even when the request was refused. */
 function okBody(normal: Answer): Answer {
   if (normal.status === 200) return normal;
-  return { status: 200, headers: normal.headers, body: JSON.stringify({ resCode: '0', resMsg: 'success', result: [] }) };
+  return {
+    status: 200,
+    headers: normal.headers,
+    body: JSON.stringify({ resCode: '0', resMsg: 'success', result: [] }),
+  };
 }

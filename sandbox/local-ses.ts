@@ -1,5 +1,11 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import server from 'aws-ses-v2-local';
+import sesLocal from 'aws-ses-v2-local';
+
+// A CommonJS module with `exports.default`: Node's ESM interop hands over `module.exports`, bundlers the function.
+type StartServer = (config?: { host?: string; port?: number }) => Promise<Server>;
+const server: StartServer =
+  (sesLocal as unknown as { default?: StartServer }).default ?? (sesLocal as unknown as StartServer);
 
 /** An email as aws-ses-v2-local stores it (`GET /store`). */
 export interface StoredEmail {
@@ -39,7 +45,7 @@ export async function startLocalSes(port = 0): Promise<LocalSes> {
     close: () =>
       new Promise<void>((resolve, reject) => {
         http.closeAllConnections?.();
-        http.close((err) => (err ? reject(err) : resolve()));
+        http.close((err?: Error) => (err ? reject(err) : resolve()));
       }),
   };
 }

@@ -66,7 +66,8 @@ if (opts.help) {
   process.exit(0);
 }
 const [job, ...extra] = positionals;
-if (job !== 'digest' && job !== 'overdue-alert') usage('the first argument must be "digest" or "overdue-alert"');
+if (job !== 'digest' && job !== 'overdue-alert')
+  usage('the first argument must be "digest" or "overdue-alert"');
 if (extra.length) usage(`unexpected argument ${extra[0]}`);
 
 // The event, exactly as `aws lambda invoke` would send it; the handler validates it.
@@ -77,7 +78,8 @@ if (opts.at !== undefined) event.at = opts.at;
 if (opts['scheduled-time'] !== undefined) event.scheduledTime = opts['scheduled-time'];
 if (opts.interval !== undefined) event.intervalMinutes = Number(opts.interval);
 if (opts['dry-run']) event.dryRun = true;
-if (opts['to-recipients'] !== undefined) event.recipients = opts['to-recipients'].split(',').map((s) => s.trim());
+if (opts['to-recipients'] !== undefined)
+  event.recipients = opts['to-recipients'].split(',').map((s) => s.trim());
 if (opts.filter?.length) {
   const filters: Record<string, string> = {};
   for (const f of opts.filter) {
@@ -102,7 +104,10 @@ if (opts.sandbox) {
   const zone = process.env.AICC_TIMEZONE ?? 'UTC';
   const sandbox = await startSandbox({ timezone: zone });
   localSes = await startLocalSes();
-  cleanup.push(() => sandbox.close(), () => (localSes as { close(): Promise<void> }).close());
+  cleanup.push(
+    () => sandbox.close(),
+    () => (localSes as { close(): Promise<void> }).close(),
+  );
   Object.assign(process.env, {
     AICC_BASE_URL: sandbox.url,
     AICC_TOKEN: 'sandbox-token',
@@ -159,9 +164,13 @@ try {
       result.job === 'digest'
         ? `${result.total} cases (previous period ${result.previousTotal}), ${result.overdue.count} overdue`
         : `${result.alerted.count} cases alerted`;
-    console.log(`${result.job} ${result.window.from} – ${result.window.to} ${result.window.timezone}: ${counts}`);
+    console.log(
+      `${result.job} ${result.window.from} – ${result.window.to} ${result.window.timezone}: ${counts}`,
+    );
     for (const e of result.emails)
-      console.log(`  ${result.dryRun ? 'rendered (dry run)' : `sent ${e.messageId}`}: "${e.subject}" → ${e.to.join(', ')}`);
+      console.log(
+        `  ${result.dryRun ? 'rendered (dry run)' : `sent ${e.messageId}`}: "${e.subject}" → ${e.to.join(', ')}`,
+      );
     for (const w of result.warnings) console.log(`  warning: ${w}`);
     console.log(
       `  ${result.stats.requests} requests, ${result.stats.pages} pages, ${result.stats.retries} retries, ${result.stats.durationMs} ms`,
@@ -169,7 +178,9 @@ try {
   }
 } catch (error) {
   exitCode = 1;
-  process.stderr.write(`report failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`);
+  process.stderr.write(
+    `report failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`,
+  );
 } finally {
   for (const close of cleanup) await close();
 }

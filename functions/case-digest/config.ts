@@ -60,7 +60,11 @@ const envSchema = z.object({
     .transform((names, ctx) =>
       names.map((n) => {
         const name = canonicalName(PRIORITY_CODES, n);
-        if (!name) ctx.addIssue({ code: 'custom', message: `unknown priority "${n}" (expected Low, Medium, High or Critical)` });
+        if (!name)
+          ctx.addIssue({
+            code: 'custom',
+            message: `unknown priority "${n}" (expected Low, Medium, High or Critical)`,
+          });
         return name ?? n;
       }),
     )
@@ -119,7 +123,9 @@ export function describeIssues(error: z.ZodError, prefix = ''): string {
 /** Parses the Lambda environment once (SPEC §4). Throws ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   // An empty variable counts as unset, as a shell `FOO=` would mean.
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''),
+  );
   const parsed = envSchema.safeParse(present);
   if (!parsed.success) {
     throw new ConfigError(`Invalid configuration: ${describeIssues(parsed.error)}`);

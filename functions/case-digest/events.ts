@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { caseFiltersSchema, canonicalName, ORIGIN_CODES, PRIORITY_CODES } from './aicc/schemas.js';
+import { canonicalName, caseFiltersSchema, ORIGIN_CODES, PRIORITY_CODES } from './aicc/schemas.js';
 import { describeIssues, emailAddress } from './config.js';
 import { EventError } from './errors.js';
 import { parseLocalFields } from './time/zoned.js';
@@ -10,21 +10,19 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 type CodeTable = Record<string, string>;
 
 const codeField = (table: CodeTable, what: string) =>
-  z
-    .union([z.string(), z.number().int()])
-    .transform((v, ctx) => {
-      const name = canonicalName(table, String(v));
-      if (!name) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `unknown ${what} "${String(v)}" (expected one of ${Object.entries(table)
-            .map(([n, c]) => `${n}/${c}`)
-            .join(', ')})`,
-        });
-        return z.NEVER;
-      }
-      return name;
-    });
+  z.union([z.string(), z.number().int()]).transform((v, ctx) => {
+    const name = canonicalName(table, String(v));
+    if (!name) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `unknown ${what} "${String(v)}" (expected one of ${Object.entries(table)
+          .map(([n, c]) => `${n}/${c}`)
+          .join(', ')})`,
+      });
+      return z.NEVER;
+    }
+    return name;
+  });
 
 /** `filters` of an event: the API's filter fields; priority and origin by name or code. */
 const filtersSchema = caseFiltersSchema
@@ -40,7 +38,10 @@ export type EventFilters = z.infer<typeof filtersSchema>;
 const localDateOrTime = z.string().refine((v) => parseLocalFields(v) !== null, {
   error: 'must be a real date as YYYY-MM-DD or YYYY-MM-DD HH:mm:ss',
 });
-const instant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 instant, e.g. 2026-11-27T02:00:00Z' });
+const instant = z.iso.datetime({
+  offset: true,
+  error: 'must be an ISO 8601 instant, e.g. 2026-11-27T02:00:00Z',
+});
 
 const common = {
   scheduledTime: instant.optional(),
@@ -59,7 +60,11 @@ const digestEventSchema = z
   })
   .superRefine((e, ctx) => {
     if ((e.from === undefined) !== (e.to === undefined)) {
-      ctx.addIssue({ code: 'custom', path: [e.from === undefined ? 'from' : 'to'], message: 'from and to go together' });
+      ctx.addIssue({
+        code: 'custom',
+        path: [e.from === undefined ? 'from' : 'to'],
+        message: 'from and to go together',
+      });
       return;
     }
     if (e.from === undefined || e.to === undefined) return;

@@ -8,8 +8,8 @@ import { type Config, loadConfig } from './config.js';
 import { createBatchGuard } from './email/idempotency.js';
 import { type BatchGuard, sendEmail } from './email/send.js';
 import { parseEvent } from './events.js';
-import { type DigestResult, runDigest } from './jobs/digest.js';
 import type { JobDeps } from './jobs/deps.js';
+import { type DigestResult, runDigest } from './jobs/digest.js';
 import { type AlertResult, runOverdueAlert } from './jobs/overdue-alert.js';
 
 /** Time kept back from the Lambda deadline so a failing run still ends with a clear error, not a kill. */
@@ -84,10 +84,11 @@ function buildRuntime(env: Record<string, string | undefined>, fetchImpl: typeof
 }
 
 /** Aborts shortly before Lambda would kill the invocation; none outside Lambda. */
-function deadlineSignal(context: Context | undefined): AbortSignal | undefined {
+function deadline(context: Context | undefined): { signal: AbortSignal; deadlineAt: number } | undefined {
   const remaining = context?.getRemainingTimeInMillis?.();
   if (remaining === undefined) return undefined;
-  return AbortSignal.timeout(Math.max(1_000, remaining - DEADLINE_MARGIN_MS));
+  const ms = Math.max(1_000, remaining - DEADLINE_MARGIN_MS);
+  return { signal: AbortSignal.timeout(ms), deadlineAt: Date.now() + ms };
 }
 
 /** Builds a handler; `handler` below is the Lambda entry with the defaults. */
@@ -109,14 +110,13 @@ export function createHandler(options: HandlerOptions = {}) {
     if (context) logger.addContext(context);
     logger.appendKeys({ job: input.job, asOf: input.asOf.toISOString(), dryRun: input.dryRun });
 
-    const signal = deadlineSignal(context);
     const client = new AiccClient({
       baseUrl: config.aiccBaseUrl,
       tokenSource,
       timeoutMs: config.timeoutMs,
       concurrency: config.concurrency,
       logger,
-      ...(signal ? { signal } : {}),
+      ...deadline(context),
       ...(options.fetch ? { fetch: options.fetch } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
@@ -140,7 +140,8 @@ export function createHandler(options: HandlerOptions = {}) {
     };
     metrics.addDimension('job', input.job);
     try {
-      const result = input.job === 'digest' ? await runDigest(input, deps) : await runOverdueAlert(input, deps);
+      const result =
+        input.job === 'digest' ? await runDigest(input, deps) : await runOverdueAlert(input, deps);
       if (result.job === 'digest') {
         metrics.addMetric('Cases', MetricUnit.Count, result.total);
         metrics.addMetric('OverdueCases', MetricUnit.Count, result.overdue.count);
@@ -166,7 +167,9 @@ export function createHandler(options: HandlerOptions = {}) {
 
 /** Name and message only: errors here never carry the token, and stacks add nothing for an operator. */
 function errorSummary(error: unknown): { name: string; message: string } {
-  return error instanceof Error ? { name: error.name, message: error.message } : { name: 'Error', message: String(error) };
+  return error instanceof Error
+    ? { name: error.name, message: error.message }
+    : { name: 'Error', message: String(error) };
 }
 
 export const handler = createHandler();

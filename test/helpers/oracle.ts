@@ -6,13 +6,19 @@ import type { CaseRecord } from '../../functions/case-digest/aicc/schemas.js';
 
 const CLOSED = ['completed', 'closed', 'cancelled', 'canceled'];
 
-export const bucket = (v: unknown) => (v === null || v === undefined || String(v).trim() === '' ? 'Unspecified' : String(v).trim());
+export const bucket = (v: unknown) =>
+  v === null || v === undefined || String(v).trim() === '' ? 'Unspecified' : String(v).trim();
 
 export function createdBetween(cases: readonly CaseRecord[], from: string, to: string): CaseRecord[] {
-  return cases.filter((c) => typeof c.createdDate === 'string' && c.createdDate >= from && c.createdDate <= to);
+  return cases.filter(
+    (c) => typeof c.createdDate === 'string' && c.createdDate >= from && c.createdDate <= to,
+  );
 }
 
-export function countBy(cases: readonly CaseRecord[], field: 'priority' | 'origin' | 'state'): Record<string, number> {
+export function countBy(
+  cases: readonly CaseRecord[],
+  field: 'priority' | 'origin' | 'state',
+): Record<string, number> {
   const out: Record<string, number> = {};
   for (const c of cases) out[bucket(c[field])] = (out[bucket(c[field])] ?? 0) + 1;
   return out;
@@ -21,7 +27,11 @@ export function countBy(cases: readonly CaseRecord[], field: 'priority' | 'origi
 export function openCase(c: CaseRecord): boolean {
   return (
     (c.closedDate === null || c.closedDate === undefined || c.closedDate.trim() === '') &&
-    !CLOSED.includes(String(c.state ?? '').trim().toLowerCase()) &&
+    !CLOSED.includes(
+      String(c.state ?? '')
+        .trim()
+        .toLowerCase(),
+    ) &&
     c.isCanced !== true &&
     c.isCanced !== 'true'
   );

@@ -15,7 +15,14 @@ let ses: LocalSes;
 const saved = { ...process.env };
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ timezone: ZONE, casesPerDay: 300, days: 40, endDate: '2026-11-27', now: () => new Date(AS_OF), seed: 9 });
+  sandbox = await startSandbox({
+    timezone: ZONE,
+    casesPerDay: 300,
+    days: 40,
+    endDate: '2026-11-27',
+    now: () => new Date(AS_OF),
+    seed: 9,
+  });
   ses = await startLocalSes();
   Object.assign(process.env, {
     AICC_BASE_URL: sandbox.url,
@@ -46,7 +53,12 @@ beforeEach(async () => {
 });
 
 /** The alert rule restated: some due + k·repeat in (asOf − interval, asOf]. */
-function expectedAlerted(priorities: string[], intervalMin: number, repeatH: number, asOfIso = AS_OF): string[] {
+function expectedAlerted(
+  priorities: string[],
+  intervalMin: number,
+  repeatH: number,
+  asOfIso = AS_OF,
+): string[] {
   const asOf = Date.parse(asOfIso);
   const lookback = createdBetween(sandbox.cases, local(asOf - 30 * 24 * HOUR), local(asOf));
   return lookback
@@ -82,7 +94,9 @@ describe('overdue-alert through the handler, the sandbox and local SES', () => {
     }
     expect(mail).toHaveLength(1);
     expect(mail[0]?.destination.to).toEqual(['on-call@example.com']);
-    expect(mail[0]?.subject).toBe(`[Overdue] ${want.length} Critical case${want.length === 1 ? '' : 's'} past due`);
+    expect(mail[0]?.subject).toBe(
+      `[Overdue] ${want.length} Critical case${want.length === 1 ? '' : 's'} past due`,
+    );
   });
 
   it('with a 24-hour interval and daily reminders, alerts every open overdue Critical case exactly once', async () => {
@@ -100,7 +114,12 @@ describe('overdue-alert through the handler, the sandbox and local SES', () => {
     process.env.ALERT_PRIORITIES = 'Critical, high';
     try {
       const before = sandbox.requests.length;
-      const result = await handler({ job: 'overdue-alert', at: AS_OF, intervalMinutes: 24 * 60, dryRun: true });
+      const result = await handler({
+        job: 'overdue-alert',
+        at: AS_OF,
+        intervalMinutes: 24 * 60,
+        dryRun: true,
+      });
       if (result.job !== 'overdue-alert') throw new Error('wrong job');
       expect(result.alerted.caseIds).toEqual(expectedAlerted(['Critical', 'High'], 24 * 60, 24));
       const bodies = sandbox.requests
@@ -108,14 +127,22 @@ describe('overdue-alert through the handler, the sandbox and local SES', () => {
         .filter((r) => r.path.endsWith('/case/list'))
         .map((r) => r.body as Record<string, unknown>);
       expect(new Set(bodies.map((b) => b.priority))).toEqual(new Set(['3', '2']));
-      for (const b of bodies) expect(Date.parse(`${String(b.endTime).replace(' ', 'T')}Z`) - Date.parse(`${String(b.startTime).replace(' ', 'T')}Z`)).toBeLessThanOrEqual(31 * 24 * HOUR);
+      for (const b of bodies)
+        expect(
+          Date.parse(`${String(b.endTime).replace(' ', 'T')}Z`) -
+            Date.parse(`${String(b.startTime).replace(' ', 'T')}Z`),
+        ).toBeLessThanOrEqual(31 * 24 * HOUR);
     } finally {
       process.env.ALERT_PRIORITIES = 'Critical';
     }
   });
 
   it('with nothing to alert, sends nothing', async () => {
-    const result = await handler({ job: 'overdue-alert', scheduledTime: '2026-09-01T00:00:00Z', intervalMinutes: 60 });
+    const result = await handler({
+      job: 'overdue-alert',
+      scheduledTime: '2026-09-01T00:00:00Z',
+      intervalMinutes: 60,
+    });
     expect(result).toMatchObject({ job: 'overdue-alert', alerted: { count: 0, caseIds: [] }, emails: [] });
     expect(await ses.emails()).toHaveLength(0);
   });

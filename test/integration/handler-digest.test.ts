@@ -107,18 +107,32 @@ describe('scheduled digest through the handler, the sandbox and local SES', () =
   it('returns the rendered email on a dry run and mails nothing', async () => {
     const result = await handler({ job: 'digest', from: '2026-11-20', to: '2026-11-26', dryRun: true });
     if (result.job !== 'digest') throw new Error('wrong job');
-    expect(result.total).toBe(createdBetween(sandbox.cases, '2026-11-20 00:00:00', '2026-11-26 23:59:59').length);
-    expect(result.previousTotal).toBe(createdBetween(sandbox.cases, '2026-11-13 00:00:00', '2026-11-19 23:59:59').length);
+    expect(result.total).toBe(
+      createdBetween(sandbox.cases, '2026-11-20 00:00:00', '2026-11-26 23:59:59').length,
+    );
+    expect(result.previousTotal).toBe(
+      createdBetween(sandbox.cases, '2026-11-13 00:00:00', '2026-11-19 23:59:59').length,
+    );
     expect(result.emails).toHaveLength(1);
-    expect(result.emails[0]).toMatchObject({ messageId: null, to: ['managers@example.com', 'leads@example.com'] });
+    expect(result.emails[0]).toMatchObject({
+      messageId: null,
+      to: ['managers@example.com', 'leads@example.com'],
+    });
     expect(result.emails[0]?.html).toContain('<html');
-    expect(result.emails[0]?.attachments?.[0]).toMatchObject({ filename: expect.stringMatching(/^overdue-\d{4}-\d{2}-\d{2}\.csv$/) });
+    expect(result.emails[0]?.attachments?.[0]).toMatchObject({
+      filename: expect.stringMatching(/^overdue-\d{4}-\d{2}-\d{2}\.csv$/),
+    });
     expect(await ses.emails()).toHaveLength(0);
   });
 
   it('applies filters on every request, by name or code', async () => {
     const before = sandbox.requests.length;
-    const result = await handler({ job: 'digest', scheduledTime: SCHEDULED, filters: { priority: 'Critical' }, dryRun: true });
+    const result = await handler({
+      job: 'digest',
+      scheduledTime: SCHEDULED,
+      filters: { priority: 'Critical' },
+      dryRun: true,
+    });
     if (result.job !== 'digest') throw new Error('wrong job');
     const day = createdBetween(sandbox.cases, '2026-11-26 00:00:00', '2026-11-26 23:59:59');
     expect(result.total).toBe(day.filter((c) => c.priority === 'Critical').length);
@@ -139,7 +153,10 @@ describe('scheduled digest through the handler, the sandbox and local SES', () =
   });
 
   it('fails loudly on resCode ≠ "0" and mails nothing; the retried event then mails once', async () => {
-    sandbox.injectFault({ fault: { kind: 'res-code', resCode: '500001', resMsg: 'tenant busy' }, when: { start: 100 } });
+    sandbox.injectFault({
+      fault: { kind: 'res-code', resCode: '500001', resMsg: 'tenant busy' },
+      when: { start: 100 },
+    });
     await expect(handler({ job: 'digest', scheduledTime: SCHEDULED })).rejects.toThrow(AiccApiError);
     expect(await ses.emails()).toHaveLength(0);
 
@@ -151,7 +168,9 @@ describe('scheduled digest through the handler, the sandbox and local SES', () =
 
   it('rejects a bad event before any request, naming the field', async () => {
     const before = sandbox.requests.length;
-    await expect(handler({ job: 'digest', from: '2026-11-31', to: '2026-12-01' })).rejects.toThrow(EventError);
+    await expect(handler({ job: 'digest', from: '2026-11-31', to: '2026-12-01' })).rejects.toThrow(
+      EventError,
+    );
     await expect(handler({ job: 'digest', from: '2026-11-31', to: '2026-12-01' })).rejects.toThrow(/from/);
     expect(sandbox.requests.length).toBe(before);
   });

@@ -109,7 +109,8 @@ describe('isAlertDue', () => {
           const dueAt = new Date(first + dueOffsetS * 1000);
           const end = first + 4 * 24 * HOUR; // runs cover (first − interval, end]
           let alerts = 0;
-          for (let t = first; t <= end; t += interval) if (isAlertDue(dueAt, new Date(t), interval, repeat)) alerts += 1;
+          for (let t = first; t <= end; t += interval)
+            if (isAlertDue(dueAt, new Date(t), interval, repeat)) alerts += 1;
           // Expected: every due + k·repeat in (first − interval, lastRun], once each (k = 0 only if repeat is 0),
           // counted when the repeat is at least the interval (shorter repeats collapse into one alert per run).
           const lastRun = first + Math.floor((end - first) / interval) * interval;
@@ -130,7 +131,9 @@ describe('isAlertDue', () => {
 describe('CaseTally', () => {
   it('counts by trimmed display values with Unspecified for blanks, as the vendor example shows', async () => {
     const { readFile } = await import('node:fs/promises');
-    const body = JSON.parse(await readFile(new URL('../fixtures/vendor-example-response.json', import.meta.url), 'utf8'));
+    const body = JSON.parse(
+      await readFile(new URL('../fixtures/vendor-example-response.json', import.meta.url), 'utf8'),
+    );
     const tally = new CaseTally();
     for (const c of body.result[0].caseList) tally.add(c);
     expect(tally.total).toBe(2);

@@ -41,7 +41,11 @@ describe('loadConfig', () => {
   });
 
   it('parses lists with spaces trimmed and priorities case-insensitively', () => {
-    const c = loadConfig({ ...base, ALERT_PRIORITIES: ' critical , HIGH ', CLOSED_STATES: 'Done, Resolved ' });
+    const c = loadConfig({
+      ...base,
+      ALERT_PRIORITIES: ' critical , HIGH ',
+      CLOSED_STATES: 'Done, Resolved ',
+    });
     expect(c.alertPriorities).toEqual(['Critical', 'High']);
     expect(c.closedStates).toEqual(['Done', 'Resolved']);
   });
@@ -82,7 +86,9 @@ describe('loadConfig', () => {
   it('picks one credential source: secret, else token, else client credentials, else an error', () => {
     const local = { ...base, AICC_SECRET_ID: undefined };
     expect(loadConfig({ ...base, AICC_TOKEN: 't' }).credentials.kind).toBe('secret');
-    expect(loadConfig({ ...local, AICC_TOKEN: 't', AICC_CLIENT_ID: 'i', AICC_CLIENT_SECRET: 's' }).credentials).toEqual({
+    expect(
+      loadConfig({ ...local, AICC_TOKEN: 't', AICC_CLIENT_ID: 'i', AICC_CLIENT_SECRET: 's' }).credentials,
+    ).toEqual({
       kind: 'token',
       token: 't',
     });

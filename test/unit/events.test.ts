@@ -15,7 +15,12 @@ const errorOf = (event: unknown) => {
 describe('parseEvent', () => {
   it('takes a scheduled digest with asOf = scheduledTime', () => {
     const input = parseEvent({ job: 'digest', scheduledTime: '2026-11-27T02:00:00Z' }, clock);
-    expect(input).toMatchObject({ job: 'digest', dryRun: false, range: undefined, scheduledTime: '2026-11-27T02:00:00Z' });
+    expect(input).toMatchObject({
+      job: 'digest',
+      dryRun: false,
+      range: undefined,
+      scheduledTime: '2026-11-27T02:00:00Z',
+    });
     expect(input.asOf.toISOString()).toBe('2026-11-27T02:00:00.000Z');
   });
 
@@ -46,7 +51,12 @@ describe('parseEvent', () => {
 
   it('takes an alert with intervalMinutes defaulting to 60, asOf = at', () => {
     const input = parseEvent({ job: 'overdue-alert', at: '2026-11-27T10:00:00+04:00', dryRun: true }, clock);
-    expect(input).toMatchObject({ job: 'overdue-alert', intervalMinutes: 60, dryRun: true, scheduledTime: undefined });
+    expect(input).toMatchObject({
+      job: 'overdue-alert',
+      intervalMinutes: 60,
+      dryRun: true,
+      scheduledTime: undefined,
+    });
     expect(input.asOf.toISOString()).toBe('2026-11-27T06:00:00.000Z');
   });
 

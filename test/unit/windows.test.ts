@@ -10,7 +10,10 @@ import {
 import { formatLocal, parseLocal } from '../../functions/case-digest/time/zoned.js';
 
 const HOUR = 3_600_000;
-const local = (w: { start: Date; end: Date }, zone: string) => [formatLocal(w.start, zone), formatLocal(w.end, zone)];
+const local = (w: { start: Date; end: Date }, zone: string) => [
+  formatLocal(w.start, zone),
+  formatLocal(w.end, zone),
+];
 
 describe('previousDayWindow', () => {
   it('is the local day before scheduledTime in the report zone', () => {
@@ -79,7 +82,8 @@ describe('rangeWindow', () => {
 });
 
 describe('splitIntoApiWindows', () => {
-  const span = (a: string, b: string) => Date.parse(`${b.replace(' ', 'T')}Z`) - Date.parse(`${a.replace(' ', 'T')}Z`);
+  const span = (a: string, b: string) =>
+    Date.parse(`${b.replace(' ', 'T')}Z`) - Date.parse(`${a.replace(' ', 'T')}Z`);
 
   it('keeps a range of exactly 31 days in one window', () => {
     const w = rangeWindow('2026-01-01', '2026-01-31', 'UTC');
@@ -111,7 +115,8 @@ describe('splitIntoApiWindows', () => {
     const start = parseLocal('2026-03-10 00:00:00', 'Europe/Berlin') as Date;
     const end = new Date(start.getTime() + 40 * 24 * HOUR);
     const windows = splitIntoApiWindows(start, end, 'Europe/Berlin');
-    for (const win of windows) expect(span(win.startTime, win.endTime)).toBeLessThanOrEqual(MAX_API_WINDOW_MS);
+    for (const win of windows)
+      expect(span(win.startTime, win.endTime)).toBeLessThanOrEqual(MAX_API_WINDOW_MS);
     expect(windows[0]?.endTime).toBe('2026-04-09 23:59:59');
     expect(windows[1]?.startTime).toBe('2026-04-10 00:00:00');
   });

@@ -26,7 +26,14 @@ export function caseRules(aiccTimezone: string, closedStates: readonly string[])
 /** Open: no closedDate, state not a closed state (case-insensitive), and not cancelled. */
 export function isOpen(c: CaseRecord, rules: CaseRules): boolean {
   if (!isBlank(c.closedDate)) return false;
-  if (rules.closedStates.has(String(c.state ?? '').trim().toLowerCase())) return false;
+  if (
+    rules.closedStates.has(
+      String(c.state ?? '')
+        .trim()
+        .toLowerCase(),
+    )
+  )
+    return false;
   return !(c.isCanced === true || String(c.isCanced).toLowerCase() === 'true');
 }
 

@@ -1,20 +1,28 @@
 import type { CaseRecord } from '../aicc/schemas.js';
 import { maskPhone } from '../email/mask.js';
 import type { OverdueCaseView } from '../email/views.js';
-import { type CaseRules, bucketOf, dueInstant } from './cases.js';
 import { parseLocal } from '../time/zoned.js';
+import { bucketOf, type CaseRules, dueInstant } from './cases.js';
 
 const PRIORITY_RANK: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3 };
-const rankOf = (priority: string) => PRIORITY_RANK[priority.toLowerCase()] ?? (priority === 'Unspecified' ? 5 : 4);
+const rankOf = (priority: string) =>
+  PRIORITY_RANK[priority.toLowerCase()] ?? (priority === 'Unspecified' ? 5 : 4);
 
 /** Substitutes `{id}` and `{caseNo}` (URL-encoded) into CASE_URL_TEMPLATE. */
 export function caseUrl(template: string | undefined, c: { id: string; caseNo: string }): string | null {
   if (!template) return null;
-  return template.replaceAll('{id}', encodeURIComponent(c.id)).replaceAll('{caseNo}', encodeURIComponent(c.caseNo));
+  return template
+    .replaceAll('{id}', encodeURIComponent(c.id))
+    .replaceAll('{caseNo}', encodeURIComponent(c.caseNo));
 }
 
 /** What the emails show of an overdue case: bucketed, masked, with its due instant. Call only for overdue cases. */
-export function toOverdueView(c: CaseRecord, asOf: Date, rules: CaseRules, urlTemplate: string | undefined): OverdueCaseView {
+export function toOverdueView(
+  c: CaseRecord,
+  asOf: Date,
+  rules: CaseRules,
+  urlTemplate: string | undefined,
+): OverdueCaseView {
   const dueAt = dueInstant(c, rules) ?? asOf;
   const caseNo = c.caseNo ?? '';
   return {
@@ -27,7 +35,8 @@ export function toOverdueView(c: CaseRecord, asOf: Date, rules: CaseRules, urlTe
     ownerId: c.ownerId ?? '',
     contactPhone: maskPhone(c.contactPhone),
     dueAt,
-    createdAt: typeof c.createdDate === 'string' ? parseLocal(c.createdDate.trim(), rules.aiccTimezone) : null,
+    createdAt:
+      typeof c.createdDate === 'string' ? parseLocal(c.createdDate.trim(), rules.aiccTimezone) : null,
     overdueMs: Math.max(0, asOf.getTime() - dueAt.getTime()),
     url: caseUrl(urlTemplate, { id: c.id, caseNo }),
   };

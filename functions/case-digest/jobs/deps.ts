@@ -3,8 +3,8 @@ import type { CaseRecord } from '../aicc/schemas.js';
 import type { Config } from '../config.js';
 import type { SentEmail } from '../email/send.js';
 import type { RenderedEmail } from '../email/views.js';
-import { formatLocal } from '../time/zoned.js';
 import { type ApiWindow, type ReportWindow, splitIntoApiWindows } from '../time/windows.js';
+import { formatLocal } from '../time/zoned.js';
 
 export interface JobLogger {
   info(message: string, ...extra: Record<string, unknown>[]): void;
@@ -47,7 +47,11 @@ export interface WindowResult {
 
 /** The window as the result shows it: local times in REPORT_TIMEZONE. */
 export function windowResult(w: ReportWindow, reportTimezone: string): WindowResult {
-  return { from: formatLocal(w.start, reportTimezone), to: formatLocal(w.end, reportTimezone), timezone: reportTimezone };
+  return {
+    from: formatLocal(w.start, reportTimezone),
+    to: formatLocal(w.end, reportTimezone),
+    timezone: reportTimezone,
+  };
 }
 
 /**

@@ -40,7 +40,9 @@ export interface DigestResult {
 export function digestRecipients(input: DigestInput, deps: JobDeps): string[] {
   const to = input.recipients ?? deps.config.digestRecipients;
   if (to.length === 0 && !input.dryRun) {
-    throw new ConfigError('Invalid configuration: DIGEST_RECIPIENTS: required for the digest job (or give "recipients")');
+    throw new ConfigError(
+      'Invalid configuration: DIGEST_RECIPIENTS: required for the digest job (or give "recipients")',
+    );
   }
   return to;
 }
@@ -55,20 +57,31 @@ export async function runDigest(input: DigestInput, deps: JobDeps): Promise<Dige
   const { config, client, logger } = deps;
   const to = digestRecipients(input, deps);
   const zone = config.reportTimezone;
-  const window = input.range ? rangeWindow(input.range.from, input.range.to, zone) : previousDayWindow(input.asOf, zone);
+  const window = input.range
+    ? rangeWindow(input.range.from, input.range.to, zone)
+    : previousDayWindow(input.asOf, zone);
   const filters = apiFilters(input.filters);
   const rules = caseRules(config.aiccTimezone, config.closedStates);
-  logger.info('digest started', { window: windowResult(window, zone), filters: displayFilters(input.filters) });
+  logger.info('digest started', {
+    window: windowResult(window, zone),
+    filters: displayFilters(input.filters),
+  });
 
   const tally = new CaseTally();
   const warnings = await streamWindow(client, window, config.aiccTimezone, filters, (c) => tally.add(c));
-  const previousTotal = await countWindow(client, precedingWindow(window, zone), config.aiccTimezone, filters);
+  const previousTotal = await countWindow(
+    client,
+    precedingWindow(window, zone),
+    config.aiccTimezone,
+    filters,
+  );
 
   const overdue: OverdueCaseView[] = [];
   const lookback = lookbackWindow(input.asOf, config.overdueLookbackDays);
   warnings.push(
     ...(await streamWindow(client, lookback, config.aiccTimezone, filters, (c) => {
-      if (isOverdue(c, input.asOf, rules)) overdue.push(toOverdueView(c, input.asOf, rules, config.caseUrlTemplate));
+      if (isOverdue(c, input.asOf, rules))
+        overdue.push(toOverdueView(c, input.asOf, rules, config.caseUrlTemplate));
     })),
   );
   overdue.sort(byPriorityThenDue);

@@ -41,7 +41,9 @@ export async function runOverdueAlert(input: AlertInput, deps: JobDeps): Promise
   const { config, client, logger } = deps;
   const to = input.recipients ?? config.alertRecipients;
   if (to.length === 0 && !input.dryRun) {
-    throw new ConfigError('Invalid configuration: ALERT_RECIPIENTS: required for the overdue-alert job (or give "recipients")');
+    throw new ConfigError(
+      'Invalid configuration: ALERT_RECIPIENTS: required for the overdue-alert job (or give "recipients")',
+    );
   }
   const rules = caseRules(config.aiccTimezone, config.closedStates);
   const lookback = lookbackWindow(input.asOf, config.overdueLookbackDays);
@@ -97,6 +99,10 @@ export async function runOverdueAlert(input: AlertInput, deps: JobDeps): Promise
     warnings,
     stats: statsOf(client, startedAt),
   };
-  logger.info('overdue alert finished', { alerted: cases.length, emails: emails.length, stats: result.stats });
+  logger.info('overdue alert finished', {
+    alerted: cases.length,
+    emails: emails.length,
+    stats: result.stats,
+  });
   return result;
 }

@@ -1,4 +1,11 @@
-import { addLocalDays, formatLocal, type LocalDateTime, localFields, instantOf, parseLocalFields } from './zoned.js';
+import {
+  addLocalDays,
+  formatLocal,
+  instantOf,
+  type LocalDateTime,
+  localFields,
+  parseLocalFields,
+} from './zoned.js';
 
 const SECOND = 1000;
 const DAY = 24 * 60 * 60 * SECOND;
@@ -39,7 +46,11 @@ export function previousDayWindow(asOf: Date, zone: string): ReportWindow {
 
 /** Days between two local dates, counting both ends. */
 function inclusiveDays(from: LocalDateTime, to: LocalDateTime): number {
-  return Math.round((Date.UTC(to.year, to.month - 1, to.day) - Date.UTC(from.year, from.month - 1, from.day)) / DAY) + 1;
+  return (
+    Math.round(
+      (Date.UTC(to.year, to.month - 1, to.day) - Date.UTC(from.year, from.month - 1, from.day)) / DAY,
+    ) + 1
+  );
 }
 
 /**
@@ -54,7 +65,9 @@ export function rangeWindow(from: string, to: string, zone: string): ReportWindo
   const toIsDate = to.length === 10;
   if (fromIsDate && toIsDate) return localDaysWindow(f, inclusiveDays(f, t), zone);
   const start = instantOf(f, zone);
-  const end = toIsDate ? new Date(instantOf(addLocalDays(t, 1), zone).getTime() - SECOND) : instantOf(t, zone);
+  const end = toIsDate
+    ? new Date(instantOf(addLocalDays(t, 1), zone).getTime() - SECOND)
+    : instantOf(t, zone);
   return { start, end, wholeDays: null, firstDay: null };
 }
 
@@ -67,7 +80,12 @@ export function precedingWindow(w: ReportWindow, zone: string): ReportWindow {
     return localDaysWindow(addLocalDays(w.firstDay, -w.wholeDays), w.wholeDays, zone);
   }
   const span = w.end.getTime() - w.start.getTime() + SECOND;
-  return { start: new Date(w.start.getTime() - span), end: new Date(w.start.getTime() - SECOND), wholeDays: null, firstDay: null };
+  return {
+    start: new Date(w.start.getTime() - span),
+    end: new Date(w.start.getTime() - SECOND),
+    wholeDays: null,
+    firstDay: null,
+  };
 }
 
 /** The overdue lookback: `asOf − days × 24 h` … `asOf`, whole seconds. */
@@ -78,7 +96,8 @@ export function lookbackWindow(asOf: Date, days: number): ReportWindow {
 
 /** Wall-clock span between two API datetime strings, as the API would measure it. */
 function wallClockSpan(startTime: string, endTime: string): number {
-  return instantOf(parseLocalFields(endTime)!, 'UTC').getTime() - instantOf(parseLocalFields(startTime)!, 'UTC').getTime();
+  const asUtc = (t: string) => Date.parse(`${t.replace(' ', 'T')}Z`);
+  return asUtc(endTime) - asUtc(startTime);
 }
 
 /**

@@ -28,18 +28,14 @@ export function isValidTimeZone(zone: string): boolean {
 export function parseLocalFields(text: string): LocalDateTime | null {
   const m = LOCAL_RE.exec(text);
   if (!m) return null;
-  const [year, month, day, hour, minute, second] = m.slice(1).map((v) => (v === undefined ? 0 : Number(v))) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const [year, month, day, hour, minute, second] = m
+    .slice(1)
+    .map((v) => (v === undefined ? 0 : Number(v))) as [number, number, number, number, number, number];
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return null;
   // Reject 2026-02-30 and the like: the UTC calendar round-trips only real dates.
   const probe = new Date(Date.UTC(year, month - 1, day));
-  if (probe.getUTCFullYear() !== year || probe.getUTCMonth() !== month - 1 || probe.getUTCDate() !== day) return null;
+  if (probe.getUTCFullYear() !== year || probe.getUTCMonth() !== month - 1 || probe.getUTCDate() !== day)
+    return null;
   return { year, month, day, hour, minute, second };
 }
 
@@ -48,7 +44,15 @@ export function parseLocalFields(text: string): LocalDateTime | null {
  * forward (02:30 that never happened → 03:30); in an overlap the earlier instant is taken.
  */
 export function instantOf(fields: LocalDateTime, zone: string): Date {
-  const d = new TZDate(fields.year, fields.month - 1, fields.day, fields.hour, fields.minute, fields.second, zone);
+  const d = new TZDate(
+    fields.year,
+    fields.month - 1,
+    fields.day,
+    fields.hour,
+    fields.minute,
+    fields.second,
+    zone,
+  );
   return new Date(d.getTime());
 }
 
@@ -88,5 +92,12 @@ export function formatLocal(instant: Date | number, zone: string): string {
 /** The calendar date `days` after the given one (negative for before), as fields at midnight. */
 export function addLocalDays(fields: LocalDateTime, days: number): LocalDateTime {
   const d = new Date(Date.UTC(fields.year, fields.month - 1, fields.day + days));
-  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: 0, minute: 0, second: 0 };
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: 0,
+    minute: 0,
+    second: 0,
+  };
 }
