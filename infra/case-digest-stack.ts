@@ -1,11 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { Arn, ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, TimeZone } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ContextAttribute, Schedule, ScheduleExpression, ScheduleTargetInput, TimeWindow } from 'aws-cdk-lib/aws-scheduler';
-import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { LambdaInvoke, type ScheduleTargetBaseProps } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { acknowledgeFindings } from './acknowledgements.js';
@@ -25,6 +26,23 @@ export const DEFAULT_ENTRY = `${PROJECT_ROOT}/functions/case-digest/handler.ts`;
 export const RETRY = { attempts: 2, maxEventAge: Duration.hours(6) } as const;
 /** Dead-letter retention; the idempotency records live as long, so a redrive never sends twice. */
 export const DEAD_LETTER_RETENTION = Duration.days(14);
+
+/**
+ * LambdaInvoke grants the scheduler role `lambda:InvokeFunction` on the function and on `:*` (every
+ * version and alias). The schedules invoke the unqualified function, so the role gets exactly that.
+ */
+class InvokeUnqualified extends LambdaInvoke {
+  constructor(
+    private readonly fn: IFunction,
+    props: ScheduleTargetBaseProps,
+  ) {
+    super(fn, props);
+  }
+
+  protected override addTargetActionToRole(role: IRole): void {
+    role.addToPrincipalPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.fn.functionArn] }));
+  }
+}
 
 export interface CaseDigestStackProps extends StackProps {
   readonly settings: CaseDigestSettings;
@@ -140,7 +158,7 @@ export class CaseDigestStack extends Stack {
       schedule: spec.expression,
       // Exactly on time: a flexible window would move scheduledTime away from the day boundary it reports on.
       timeWindow: TimeWindow.off(),
-      target: new LambdaInvoke(this.function.function, {
+      target: new InvokeUnqualified(this.function.function, {
         input: ScheduleTargetInput.fromObject(spec.input),
         retryAttempts: RETRY.attempts,
         maxEventAge: RETRY.maxEventAge,

@@ -60,7 +60,7 @@ const optionalText = z
   .trim()
   .optional()
   .transform((v) => (v ? v : undefined));
-const zone = text.refine(isTimeZone, (v) => ({ message: `unknown IANA time zone "${String(v)}"` }));
+const zone = text.refine(isTimeZone, { error: (issue) => `unknown IANA time zone "${String(issue.input)}"` });
 const address = text.regex(ADDRESS_RE, 'must be an email address');
 const mailbox = text.refine(
   (v) => ADDRESS_RE.test(addressOf(v)),
@@ -190,7 +190,7 @@ export const settingsSchema = z
       });
     }
     // Local times in 01:00–02:59 are skipped or repeated on DST change days in the zones that observe it.
-    if (observesDst(s.reportTimezone)) {
+    if (isTimeZone(s.reportTimezone) && observesDst(s.reportTimezone)) {
       const hours = cronHours(s.digestSchedule);
       if (!hours || hours.some((h) => h === 1 || h === 2)) {
         ctx.addIssue({

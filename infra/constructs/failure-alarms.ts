@@ -11,7 +11,7 @@ import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
-import { Topic } from 'aws-cdk-lib/aws-sns';
+import { type Subscription, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -35,6 +35,7 @@ const PERIOD = Duration.minutes(5);
  */
 export class FailureAlarms extends Construct {
   readonly topic: Topic;
+  readonly emailSubscriptions: Subscription[] = [];
   readonly errors: Alarm;
   readonly deadLetters: Alarm;
   readonly duration: Alarm;
@@ -80,7 +81,7 @@ export class FailureAlarms extends Construct {
       }),
     );
     if (props.operatorEmail) {
-      this.topic.addSubscription(new EmailSubscription(props.operatorEmail));
+      this.emailSubscriptions.push(this.topic.addSubscription(new EmailSubscription(props.operatorEmail)));
     }
     const action = new SnsAction(this.topic);
 
@@ -88,12 +89,13 @@ export class FailureAlarms extends Construct {
       metric: props.function.metricErrors({ period: PERIOD, statistic: 'Sum' }),
       threshold: 1,
       description: [
-        'AICC case digest: a run failed (Lambda Errors >= 1). The failed run mailed nothing: a digest with missing data is never sent.',
-        'Lambda retries the same event twice (about 1 and 3 minutes later); batches already sent are not sent again.',
-        `RUNBOOK: in log group ${logs} find the "job failed" line - it names the bad setting, the AICC page or the SES error.`,
-        'A transient AICC/SES error needs nothing if a retry succeeds (this alarm then returns to OK).',
-        `A configuration, secret or SES identity error needs a fix, then a re-run: aws lambda invoke --function-name ${fn} --cli-binary-format raw-in-base64-out --payload '{"job":"digest","scheduledTime":"<original time>"}' out.json`,
-        'If every retry fails the event also lands in the dead-letter queue (DeadLetters alarm).',
+        'A case digest or alert run failed; it mailed nothing (a digest with missing data is never sent).',
+        'Lambda retries the event twice within ~3 min; batches already sent are not sent again.',
+        `RUNBOOK: in log group ${logs} read the "job failed" line: it names the bad setting, AICC page or SES error.`,
+        'Transient AICC/SES errors: nothing to do if a retry succeeds.',
+        `Config, secret or SES identity errors: fix, then re-run with aws lambda invoke --function-name ${fn}`,
+        `--payload '{"job":"digest","scheduledTime":"<original time>"}'.`,
+        'If every retry fails, the event is in the dead-letter queue (DeadLetters alarm).',
       ].join(' '),
     });
 
@@ -101,11 +103,13 @@ export class FailureAlarms extends Construct {
       metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' }),
       threshold: 1,
       description: [
-        'AICC case digest: a scheduled digest or alert was given up and NOT delivered (dead-letter queue not empty).',
-        `RUNBOOK: read the message: aws sqs receive-message --queue-url ${props.deadLetterQueue.queueUrl} --attribute-names All --message-attribute-names All.`,
-        'A Lambda failure record holds the event in requestPayload and the error in responsePayload; a Scheduler record holds the event as its body and the error in its attributes.',
-        `Fix the cause (log group ${logs}), then re-invoke ${fn} with that event unchanged: its scheduledTime makes it report the original day, and the idempotency table keeps batches already sent from going out twice (14 days).`,
-        'Then delete the message; the alarm returns to OK when the queue is empty.',
+        'A scheduled digest or alert was given up and NOT delivered (dead-letter queue not empty).',
+        `RUNBOOK: aws sqs receive-message --queue-url ${props.deadLetterQueue.queueUrl} --message-attribute-names All.`,
+        'A Lambda record holds the event in requestPayload and the error in responsePayload;',
+        'a Scheduler record holds the event as its body and the error in its attributes.',
+        `Fix the cause (log group ${logs}), re-invoke ${fn} with that event unchanged`,
+        '(its scheduledTime keeps the original day; batches already sent are not resent for 14 days),',
+        'then delete the message.',
       ].join(' '),
     });
 
@@ -114,9 +118,10 @@ export class FailureAlarms extends Construct {
       metric: props.function.metricDuration({ period: PERIOD, statistic: 'Maximum' }),
       threshold: Math.round(timeoutMs * DURATION_ALARM_RATIO),
       description: [
-        `AICC case digest: a run took ${DURATION_ALARM_RATIO * 100}% or more of its ${props.timeout.toSeconds()} s timeout; the next may time out and fail.`,
-        `RUNBOOK: in log group ${logs} compare stats (pages, requests, retries, durationMs) with earlier runs: slow AICC responses, many retries (429/5xx) or a much larger tenant.`,
-        'Raise lambdaTimeoutSeconds (max 900), aiccConcurrency or lambdaMemoryMb in the CDK context and redeploy; ask the AICC operator about throttling if retries are high.',
+        `A run took ${DURATION_ALARM_RATIO * 100}% or more of its ${props.timeout.toSeconds()} s timeout; the next may time out.`,
+        `RUNBOOK: in log group ${logs} compare stats (pages, requests, retries, durationMs) with earlier runs:`,
+        'slow AICC responses, many 429/5xx retries or a larger tenant.',
+        'Raise lambdaTimeoutSeconds (max 900), aiccConcurrency or lambdaMemoryMb in the CDK context and redeploy.',
       ].join(' '),
     });
   }

@@ -11,10 +11,12 @@ import { AiccApiError, AiccResponseError } from '../../functions/case-digest/err
 
 // The vendor's own example, as shared beside the repo (SPEC refers to ../shared); a copy in
 // test/fixtures wins when present.
-const FIXTURES = [new URL('../fixtures/', import.meta.url), new URL('../../../shared/fixtures/', import.meta.url)].find(
-  (dir) => existsSync(new URL('vendor-example-response.json', dir)),
-);
-if (!FIXTURES) throw new Error('vendor-example-response.json not found in test/fixtures or ../shared/fixtures');
+const FIXTURES = [
+  new URL('../fixtures/', import.meta.url),
+  new URL('../../../shared/fixtures/', import.meta.url),
+].find((dir) => existsSync(new URL('vendor-example-response.json', dir)));
+if (!FIXTURES)
+  throw new Error('vendor-example-response.json not found in test/fixtures or ../shared/fixtures');
 const vendorResponseText = readFileSync(new URL('vendor-example-response.json', FIXTURES), 'utf8');
 const vendorRequest = JSON.parse(readFileSync(new URL('vendor-example-request.json', FIXTURES), 'utf8'));
 
@@ -43,7 +45,11 @@ describe('case list schemas', () => {
   });
 
   it('accept a record with documented fields missing and null', () => {
-    const body = { resCode: '0', resMsg: 'success', result: [{ caseList: [{ id: 'x', state: null }], count: 1 }] };
+    const body = {
+      resCode: '0',
+      resMsg: 'success',
+      result: [{ caseList: [{ id: 'x', state: null }], count: 1 }],
+    };
     expect(parsePage(JSON.stringify(body), 't').cases).toEqual([{ id: 'x', state: null }]);
   });
 
@@ -89,7 +95,9 @@ describe('case list schemas', () => {
   });
 
   it('token and secret schemas accept the documented forms', () => {
-    expect(tokenResponseSchema.parse({ access_token: 'a', expires_in: 7200, token_type: 'Bearer' })).toMatchObject({
+    expect(
+      tokenResponseSchema.parse({ access_token: 'a', expires_in: 7200, token_type: 'Bearer' }),
+    ).toMatchObject({
       expires_in: 7200,
     });
     expect(secretValueSchema.safeParse({ accessToken: 'a' }).success).toBe(true);

@@ -11,7 +11,9 @@ const SECRET = 'cl1ent-s3cret-value';
 const ISSUED = 'issued-token-abc123';
 
 /** A token endpoint that issues `issued-token-<n>`; records each request's form. */
-function tokenEndpoint(options: { expiresIn?: number; status?: number; body?: unknown; delayMs?: number } = {}) {
+function tokenEndpoint(
+  options: { expiresIn?: number; status?: number; body?: unknown; delayMs?: number } = {},
+) {
   const forms: URLSearchParams[] = [];
   const fetch = vi.fn(async (url: string | URL | Request, init?: RequestInit) => {
     expect(String(url)).toBe(`${BASE}${TOKEN_PATH}`);
@@ -199,7 +201,11 @@ describe('token source: client credentials', () => {
 
 describe('token source: AICC_TOKEN stand-in', () => {
   it('hands out the configured token, also when asked to refresh (nothing to refresh from)', async () => {
-    const source = createTokenSource({ baseUrl: BASE, credentials: { kind: 'token', token: 'local' }, timeoutMs: 1 });
+    const source = createTokenSource({
+      baseUrl: BASE,
+      credentials: { kind: 'token', token: 'local' },
+      timeoutMs: 1,
+    });
     expect(await source.getToken()).toBe('local');
     expect(await source.getToken({ stale: 'local' })).toBe('local');
   });
@@ -234,7 +240,10 @@ describe('token source: Secrets Manager through the readSecret seam', () => {
 
   it('{"clientId","clientSecret"} is exchanged at the token endpoint', async () => {
     const endpoint = tokenEndpoint();
-    const { source } = secretSource([JSON.stringify({ clientId: 'sm-client', clientSecret: SECRET })], endpoint.fetch);
+    const { source } = secretSource(
+      [JSON.stringify({ clientId: 'sm-client', clientSecret: SECRET })],
+      endpoint.fetch,
+    );
     expect(await source.getToken()).toBe(ISSUED);
     expect(endpoint.forms[0]?.get('client_id')).toBe('sm-client');
   });
@@ -298,7 +307,12 @@ describe('token source: Secrets Manager through Powertools (mocked SDK)', () => 
       SecretString: JSON.stringify({ clientId: 'pt-client', clientSecret: SECRET }),
     });
     const source = (secretId: string) =>
-      createTokenSource({ baseUrl: BASE, credentials: { kind: 'secret', secretId }, timeoutMs: 1000, fetch: endpoint.fetch });
+      createTokenSource({
+        baseUrl: BASE,
+        credentials: { kind: 'secret', secretId },
+        timeoutMs: 1000,
+        fetch: endpoint.fetch,
+      });
     // Act / Assess
     expect(await source('pt/bare').getToken()).toBe('pt-bare-token');
     expect(await source('pt/json').getToken()).toBe('pt-json-token');
@@ -312,7 +326,11 @@ describe('token source: Secrets Manager through Powertools (mocked SDK)', () => 
       .resolvesOnce({ SecretString: 'rotating-1' })
       .resolves({ SecretString: 'rotating-2' });
     const make = () =>
-      createTokenSource({ baseUrl: BASE, credentials: { kind: 'secret', secretId: 'pt/rotating' }, timeoutMs: 1000 });
+      createTokenSource({
+        baseUrl: BASE,
+        credentials: { kind: 'secret', secretId: 'pt/rotating' },
+        timeoutMs: 1000,
+      });
     const source = make();
     // Act
     const first = await source.getToken();

@@ -2,7 +2,7 @@ import type { ZodError } from 'zod';
 import { AiccApiError, AiccHttpError, AiccResponseError } from '../errors.js';
 import { pageThrough } from './paging.js';
 import { parseRetryAfter, type RetryPolicy, resolveRetryPolicy, withRetry } from './retry.js';
-import { type CaseListRequest, type CaseRecord, caseListResponseSchema } from './schemas.js';
+import { type CaseFilters, type CaseRecord, caseListResponseSchema } from './schemas.js';
 import type { TokenSource } from './token.js';
 import { quoteBody, send } from './transport.js';
 
@@ -67,6 +67,18 @@ export interface AiccClientOptions {
   now?: () => number;
 }
 
+/**
+ * A case list body as callers write it: `start`, `limit`, the window and string filters. (The
+ * zod-inferred `CaseListRequest` has a string index signature no literal with `start` satisfies.)
+ */
+export type CaseListBody = CaseFilters & {
+  startTime?: string;
+  endTime?: string;
+  start: number;
+  limit: number;
+  [field: string]: string | number | undefined;
+};
+
 interface Page {
   cases: CaseRecord[];
   count: number;
@@ -94,7 +106,8 @@ export class AiccClient {
     if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
       throw new RangeError(`concurrency must be a positive integer, got ${options.concurrency}`);
     }
-    if (!(options.timeoutMs > 0)) throw new RangeError(`timeoutMs must be positive, got ${options.timeoutMs}`);
+    if (!(options.timeoutMs > 0))
+      throw new RangeError(`timeoutMs must be positive, got ${options.timeoutMs}`);
     this.policy = resolveRetryPolicy(options.retry);
     this.fetchImpl = options.fetch ?? globalThis.fetch;
     this.logger = options.logger ?? NO_LOG;
@@ -102,7 +115,7 @@ export class AiccClient {
   }
 
   /** One page: POST the case list with `access-token`, retried under the policy. */
-  fetchPage(body: CaseListRequest): Promise<{ cases: CaseRecord[]; count: number }> {
+  fetchPage(body: CaseListBody): Promise<{ cases: CaseRecord[]; count: number }> {
     return this.requestPage(body, undefined);
   }
 
@@ -117,7 +130,9 @@ export class AiccClient {
       concurrency: this.options.concurrency,
       fetchPage: (start, cancel) => this.requestPage(this.body(query, start, this.pageSize), cancel),
       onPage,
-      ...(onProgress ? { onProgress: (pagesDone, pagesTotal) => onProgress({ query, pagesDone, pagesTotal }) } : {}),
+      ...(onProgress
+        ? { onProgress: (pagesDone, pagesTotal) => onProgress({ query, pagesDone, pagesTotal }) }
+        : {}),
     });
     this.logger.debug('AICC query paged', { startTime: query.startTime, endTime: query.endTime, ...outcome });
     return outcome;
@@ -129,13 +144,12 @@ export class AiccClient {
     return page.count;
   }
 
-  private body(query: CaseQuery, start: number, limit: number): CaseListRequest {
+  private body(query: CaseQuery, start: number, limit: number): CaseListBody {
     // Filters first: the window and the paging fields always win.
-    const body = { ...query.filters, startTime: query.startTime, endTime: query.endTime, start, limit };
-    return body as CaseListRequest;
+    return { ...query.filters, startTime: query.startTime, endTime: query.endTime, start, limit };
   }
 
-  private requestPage(body: CaseListRequest, cancel: AbortSignal | undefined): Promise<Page> {
+  private requestPage(body: CaseListBody, cancel: AbortSignal | undefined): Promise<Page> {
     const describe = `AICC case list (${where(body)})`;
     return withRetry(
       (attemptNumber, signal) => {
@@ -162,7 +176,11 @@ export class AiccClient {
   }
 
   /** One attempt: the request, and once more with a fresh token if the token was rejected. */
-  private async attempt(body: CaseListRequest, describe: string, signal: AbortSignal | undefined): Promise<Page> {
+  private async attempt(
+    body: CaseListBody,
+    describe: string,
+    signal: AbortSignal | undefined,
+  ): Promise<Page> {
     const { tokenSource } = this.options;
     const token = await tokenSource.getToken(signal ? { signal } : {});
     let response = await this.post(body, token, describe, signal);
@@ -183,7 +201,9 @@ export class AiccClient {
     }
     if (response.status < 200 || response.status >= 300) {
       const retryAfter =
-        response.status === 429 ? parseRetryAfter(response.headers.get('retry-after'), this.now()) : undefined;
+        response.status === 429
+          ? parseRetryAfter(response.headers.get('retry-after'), this.now())
+          : undefined;
       const quoted = quoteBody(response.text, [token, fresh]);
       throw new AiccHttpError(
         `${describe} answered HTTP ${response.status}${quoted ? `: ${quoted}` : ''}`,
@@ -196,7 +216,7 @@ export class AiccClient {
     return page;
   }
 
-  private post(body: CaseListRequest, token: string, describe: string, signal: AbortSignal | undefined) {
+  private post(body: CaseListBody, token: string, describe: string, signal: AbortSignal | undefined) {
     this.stats.requests++;
     return send(
       this.url,
@@ -212,8 +232,9 @@ export class AiccClient {
 
 const isAuthStatus = (status: number) => status === 401 || status === 403;
 
-function where(body: CaseListRequest): string {
-  const window = body.startTime || body.endTime ? `window ${body.startTime ?? '…'} – ${body.endTime ?? '…'}, ` : '';
+function where(body: CaseListBody): string {
+  const window =
+    body.startTime || body.endTime ? `window ${body.startTime ?? '…'} – ${body.endTime ?? '…'}, ` : '';
   return `${window}start ${body.start}, limit ${body.limit}`;
 }
 

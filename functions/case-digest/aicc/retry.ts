@@ -56,7 +56,8 @@ export function resolveRetryPolicy(overrides: Partial<RetryPolicy> = {}): RetryP
   const counts = ['retries', 'minDelayMs', 'maxDelayMs', 'maxRetryAfterMs'] as const;
   for (const key of counts) {
     const v = policy[key];
-    if (!Number.isInteger(v) || v < 0) throw new TypeError(`Retry policy ${key} must be an integer ≥ 0, got ${v}`);
+    if (!Number.isInteger(v) || v < 0)
+      throw new TypeError(`Retry policy ${key} must be an integer ≥ 0, got ${v}`);
   }
   if (!(policy.factor >= 1) || !Number.isFinite(policy.factor)) {
     throw new TypeError(`Retry policy factor must be a finite number ≥ 1, got ${policy.factor}`);
@@ -72,10 +73,14 @@ export function resolveRetryPolicy(overrides: Partial<RetryPolicy> = {}): RetryP
  * retried; anything else (a `TypeError` from a bug, an API `resCode`, a wrong response shape, an
  * auth refusal) fails at once.
  */
-export function isRetryable(error: unknown, policy: Pick<RetryPolicy, 'maxRetryAfterMs'> = DEFAULT_RETRY_POLICY) {
+export function isRetryable(
+  error: unknown,
+  policy: Pick<RetryPolicy, 'maxRetryAfterMs'> = DEFAULT_RETRY_POLICY,
+) {
   if (error instanceof AiccNetworkError) return true;
   if (error instanceof AiccHttpError) {
-    if (error.status === 429 && error.retryAfterMs !== undefined) return error.retryAfterMs <= policy.maxRetryAfterMs;
+    if (error.status === 429 && error.retryAfterMs !== undefined)
+      return error.retryAfterMs <= policy.maxRetryAfterMs;
     // The server is busy, overloaded or briefly broken.
     return error.status === 408 || error.status === 429 || error.status >= 500;
   }
@@ -88,7 +93,10 @@ export function isRetryable(error: unknown, policy: Pick<RetryPolicy, 'maxRetryA
  * `Retry-After` in milliseconds: delta-seconds or an HTTP-date (RFC 9110 §10.2.3); undefined when
  * absent or unreadable. A date in the past means "now" (0).
  */
-export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | undefined {
+export function parseRetryAfter(
+  value: string | null | undefined,
+  now: number = Date.now(),
+): number | undefined {
   const v = value?.trim();
   if (!v) return undefined;
   if (/^\d+$/.test(v)) return Number(v) * 1000;
@@ -108,7 +116,12 @@ export function backoffDelay(retry: number, policy: RetryPolicy, random: () => n
 }
 
 /** The wait before re-attempt `retry` after `error`: the backoff, but never shorter than `Retry-After`. */
-export function retryDelay(retry: number, error: unknown, policy: RetryPolicy, random?: () => number): number {
+export function retryDelay(
+  retry: number,
+  error: unknown,
+  policy: RetryPolicy,
+  random?: () => number,
+): number {
   const backoff = backoffDelay(retry, policy, random);
   const retryAfter = error instanceof AiccHttpError ? error.retryAfterMs : undefined;
   return retryAfter === undefined ? backoff : Math.max(backoff, retryAfter);
@@ -149,7 +162,9 @@ export async function withRetry<T>(
 ): Promise<T> {
   const { policy, deadline, cancel, describe } = options;
   const now = options.now ?? Date.now;
-  const signal = deadline && cancel ? AbortSignal.any([deadline, cancel]) : (deadline ?? cancel);
+  // A signal of this run's own: waits and token requests listen on it, not on the shared ones.
+  const sources = [deadline, cancel].filter((s): s is AbortSignal => s !== undefined);
+  const signal = sources.length ? AbortSignal.any(sources) : undefined;
   const aborted = () => signal?.aborted === true;
   let lastFailure: Error | undefined;
   let attempts = 0;

@@ -87,7 +87,9 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
           raw = await read(secretId, { forceFetch: force });
         } catch (error) {
           const reason = error instanceof Error ? error.message : String(error);
-          throw new AiccAuthError(`Could not read the AICC secret "${secretId}": ${reason}`, { cause: error });
+          throw new AiccAuthError(`Could not read the AICC secret "${secretId}": ${reason}`, {
+            cause: error,
+          });
         }
         const value = parseSecretValue(raw, secretId);
         if ('token' in value) return { token: value.token, expiresAt: now() + SECRET_MAX_AGE_S * 1000 };
@@ -205,7 +207,9 @@ function tokenExchange(options: TokenSourceOptions, now: () => number) {
       const refusal = refusalSchema.safeParse(parseJsonQuietly(text));
       const secrets = [clientSecret];
       const reason = refusal.success
-        ? [refusal.data.error, refusal.data.error_description].filter(Boolean).map((s) => quoteBody(s ?? '', secrets))
+        ? [refusal.data.error, refusal.data.error_description]
+            .filter(Boolean)
+            .map((s) => quoteBody(s ?? '', secrets))
         : [];
       throw new AiccAuthError(
         `${describe} was refused with HTTP ${status}${reason.length ? `: ${reason.join(' — ')}` : ''}`,
@@ -220,7 +224,9 @@ function tokenExchange(options: TokenSourceOptions, now: () => number) {
     }
     const parsed = tokenResponseSchema.safeParse(json);
     if (!parsed.success) {
-      const where = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+      const where = parsed.error.issues
+        .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+        .join('; ');
       throw new AiccAuthError(`${describe}: unexpected answer (${where})`);
     }
     const lifetimeMs = parsed.data.expires_in * 1000;

@@ -32,7 +32,9 @@ export async function send(url: string, init: RequestInit, options: SendOptions)
   } catch (error) {
     if (options.signal?.aborted) throw error;
     if (timeout.aborted) {
-      throw new AiccNetworkError(`${options.describe} timed out after ${options.timeoutMs} ms`, { cause: error });
+      throw new AiccNetworkError(`${options.describe} timed out after ${options.timeoutMs} ms`, {
+        cause: error,
+      });
     }
     if (isFetchNetworkError(error)) {
       throw new AiccNetworkError(`${options.describe} failed: ${networkReason(error)}`, { cause: error });

@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
-import { formatLocal, formatLocalDate } from '../time/zoned.js';
-import { truncate } from './helpers.js';
+import { formatLocalDate } from '../time/zoned.js';
+import { localDateTimeFormatter, truncate } from './helpers.js';
 import { maskPhone } from './mask.js';
 import type { EmailAttachment, OverdueCaseView } from './views.js';
 
@@ -19,8 +19,8 @@ export const CSV_COLUMNS = [
 ] as const;
 
 // Bounds the attachment (SES refuses messages over 40 MB) while keeping any real title whole.
-const MAX_TITLE_CHARS = 2_000;
-const MAX_FIELD_CHARS = 500;
+const MAX_TITLE_CHARS = 500;
+const MAX_FIELD_CHARS = 200;
 
 const field = (value: string) => truncate(value, MAX_FIELD_CHARS);
 
@@ -29,6 +29,7 @@ const field = (value: string) => truncate(value, MAX_FIELD_CHARS);
  * and any cell starting with `=`, `+`, `-`, `@`, tab or CR prefixed with `'` (OWASP CSV injection).
  */
 export function overdueCsv(cases: readonly OverdueCaseView[], reportTimezone: string): string {
+  const localTime = localDateTimeFormatter(reportTimezone);
   const rows = cases.map((c) => [
     field(c.caseNo),
     field(c.id),
@@ -38,7 +39,7 @@ export function overdueCsv(cases: readonly OverdueCaseView[], reportTimezone: st
     field(c.origin),
     field(c.ownerId),
     maskPhone(c.contactPhone),
-    formatLocal(c.dueAt, reportTimezone),
+    localTime(c.dueAt),
     Math.floor(c.overdueMs / 360_000) / 10,
     c.url ?? '',
   ]);

@@ -1,6 +1,6 @@
 /** Formatting shared by the templates (as Handlebars helpers), the subjects and the CSV. */
 import type HandlebarsApi from 'handlebars';
-import { formatLocal } from '../time/zoned.js';
+import { formatLocal, localFields } from '../time/zoned.js';
 
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const oneDecimal = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
@@ -46,10 +46,10 @@ export function formatDuration(ms: number): string {
   return `${minutes} min`;
 }
 
-/** The shortest form for pagers: `3 d`, `4 h`, `12 min`. */
+/** The shortest form for pagers: `3 d`, `40 h`, `12 min` (hours up to 2 days, where days would hide too much). */
 export function formatDurationShort(ms: number): string {
   if (!Number.isFinite(ms) || ms < MINUTE) return '<1 min';
-  if (ms >= DAY) return `${Math.floor(ms / DAY)} d`;
+  if (ms >= 2 * DAY) return `${Math.floor(ms / DAY)} d`;
   if (ms >= HOUR) return `${Math.floor(ms / HOUR)} h`;
   return `${Math.floor(ms / MINUTE)} min`;
 }
@@ -57,6 +57,41 @@ export function formatDurationShort(ms: number): string {
 /** `YYYY-MM-DD HH:mm` of `instant` in `zone`. */
 export function formatDateTime(instant: Date, zone: string): string {
   return formatLocal(instant, zone).slice(0, 16);
+}
+
+const SIX_HOURS = 6 * HOUR;
+const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
+
+/**
+ * `formatLocal` for many instants in one zone (the CSV's 5,000 due dates): the zone's offset is
+ * looked up at 6-hour boundaries and reused inside a span whose two ends agree (no zone changes
+ * its offset twice within 6 hours); a span with a transition is looked up per instant.
+ */
+export function localDateTimeFormatter(zone: string): (instant: Date) => string {
+  const boundaryOffsets = new Map<number, number>();
+  const offsetAt = (t: number): number => {
+    const f = localFields(t, zone);
+    return Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute, f.second) - Math.floor(t / 1000) * 1000;
+  };
+  const boundaryOffset = (index: number): number => {
+    let offset = boundaryOffsets.get(index);
+    if (offset === undefined) {
+      offset = offsetAt(index * SIX_HOURS);
+      boundaryOffsets.set(index, offset);
+    }
+    return offset;
+  };
+  return (instant) => {
+    const t = instant.getTime();
+    const span = Math.floor(t / SIX_HOURS);
+    const start = boundaryOffset(span);
+    const offset = start === boundaryOffset(span + 1) ? start : offsetAt(t);
+    const d = new Date(t + offset);
+    return (
+      `${String(d.getUTCFullYear()).padStart(4, '0')}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())} ` +
+      `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}`
+    );
+  };
 }
 
 // Bidi embeddings, overrides, isolates and marks: they can reorder what a reader sees.

@@ -1,0 +1,260 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  LIST_PATH,
+  type Sandbox,
+  startSandbox,
+  TOKEN_PATH,
+  VENDOR_CONTENT_TYPE,
+} from '../../sandbox/server.js';
+import { CREDENTIALS, countOf, idsOf, postList, postToken } from './helpers.js';
+
+const NOW = new Date('2026-11-27T10:00:00Z');
+const PAGE = { start: 0, limit: 100 };
+
+let sandbox: Sandbox;
+beforeAll(async () => {
+  sandbox = await startSandbox({
+    timezone: 'UTC',
+    seed: 3,
+    casesPerDay: 100,
+    days: 3,
+    endDate: '2026-11-26',
+    now: () => NOW,
+  });
+});
+afterAll(() => sandbox?.close());
+beforeEach(() => {
+  sandbox.clearFaults();
+  sandbox.setLatency(0);
+});
+
+const rawList = (body: unknown = PAGE, signal?: AbortSignal) =>
+  fetch(`${sandbox.url}${LIST_PATH}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'access-token': 'sandbox-token' },
+    body: JSON.stringify(body),
+    ...(signal ? { signal } : {}),
+  });
+const lastFault = () => sandbox.requests.at(-1)?.fault;
+
+describe('fault kinds', () => {
+  it('status: answers that status with a gateway HTML page, once, then normally', async () => {
+    sandbox.injectFault({ fault: { kind: 'status', status: 503 } });
+    const res = await rawList();
+    expect(res.status).toBe(503);
+    expect(res.headers.get('content-type')).toBe('text/html');
+    expect(await res.text()).toContain('503 Service Unavailable');
+    expect(lastFault()).toBe('status');
+    expect((await postList(sandbox, PAGE)).json.resCode).toBe('0');
+    expect(lastFault()).toBeNull();
+  });
+
+  it('status: with the given body', async () => {
+    sandbox.injectFault({ fault: { kind: 'status', status: 500, body: 'boom' } });
+    const res = await rawList();
+    expect([res.status, await res.text()]).toEqual([500, 'boom']);
+  });
+
+  it('rate-limit: HTTP 429 with Retry-After', async () => {
+    sandbox.injectFault({ fault: { kind: 'rate-limit', retryAfterSeconds: 7 } });
+    const res = await rawList();
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBe('7');
+    expect(await res.json()).toMatchObject({ error_code: 'APIG.0308' });
+  });
+
+  it('hang: outlasts a client timeout', async () => {
+    sandbox.injectFault({ fault: { kind: 'hang', ms: 2_000 } });
+    const started = Date.now();
+    await expect(rawList(PAGE, AbortSignal.timeout(50))).rejects.toThrow(/timeout|abort/i);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect((await postList(sandbox, PAGE)).json.resCode).toBe('0');
+  });
+
+  it('hang: then answers normally', async () => {
+    sandbox.injectFault({ fault: { kind: 'hang', ms: 60 } });
+    const started = Date.now();
+    const answer = await postList(sandbox, PAGE);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(55);
+    expect(idsOf(answer)).toEqual(sandbox.cases.slice(0, 100).map((c) => c.id));
+  });
+
+  it('reset: headers arrive, then the body breaks off', async () => {
+    sandbox.injectFault({ fault: { kind: 'reset' } });
+    const res = await rawList();
+    expect(res.status).toBe(200);
+    await expect(res.text()).rejects.toThrow();
+    expect((await postList(sandbox, PAGE)).json.resCode).toBe('0');
+  });
+
+  it('malformed: HTTP 200 with truncated JSON', async () => {
+    sandbox.injectFault({ fault: { kind: 'malformed' } });
+    const res = await rawList();
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe(VENDOR_CONTENT_TYPE);
+    const text = await res.text();
+    expect(text.startsWith('{"resCode":"0"')).toBe(true);
+    expect(() => JSON.parse(text)).toThrow(SyntaxError);
+  });
+
+  it('res-code: HTTP 200 with the given resCode and resMsg', async () => {
+    sandbox.injectFault({ fault: { kind: 'res-code', resCode: '500001', resMsg: 'tenant busy' } });
+    const answer = await postList(sandbox, PAGE);
+    expect([answer.status, answer.json]).toEqual([200, { resCode: '500001', resMsg: 'tenant busy' }]);
+  });
+
+  it.each([
+    [undefined, 401],
+    [403, 403],
+  ] as const)('unauthorized (%s): answers %i although the token is valid', async (status, expected) => {
+    sandbox.injectFault({ fault: { kind: 'unauthorized', ...(status ? { status } : {}) } });
+    const answer = await postList(sandbox, PAGE);
+    expect(answer.status).toBe(expected);
+    expect(answer.json.resCode).toBe(String(expected));
+    expect((await postList(sandbox, PAGE)).status).toBe(200);
+  });
+
+  it('grow: answers normally, then newer cases push every offset page down', async () => {
+    const sb = await startSandbox({
+      timezone: 'UTC',
+      casesPerDay: 300,
+      days: 1,
+      endDate: '2026-11-26',
+      now: () => NOW,
+    });
+    try {
+      const window = { startTime: '2026-11-26 00:00:00', endTime: '2026-11-26 23:59:59' };
+      const before = sb.cases.map((c) => c.id);
+      sb.injectFault({ fault: { kind: 'grow', by: 3 } });
+      const first = await postList(sb, { ...window, start: 0, limit: 100 });
+      expect(idsOf(first)).toEqual(before.slice(0, 100));
+      expect(countOf(first)).toBe(300);
+      const second = await postList(sb, { ...window, start: 100, limit: 100 });
+      expect(countOf(second)).toBe(303);
+      expect(idsOf(second)).toEqual(before.slice(97, 197));
+      expect(sb.cases).toHaveLength(303);
+      const grown = sb.cases.slice(0, 3);
+      expect(grown.map((c) => c.createdDate)).toEqual(Array(3).fill(sb.cases[3]?.createdDate));
+      expect(new Set(sb.cases.map((c) => c.id)).size).toBe(303);
+    } finally {
+      await sb.close();
+    }
+  });
+
+  it('grow: new cases match the query that triggered it, so its count grows', async () => {
+    const sb = await startSandbox({
+      timezone: 'UTC',
+      casesPerDay: 300,
+      days: 2,
+      endDate: '2026-11-26',
+      now: () => NOW,
+    });
+    try {
+      const query = {
+        startTime: '2026-11-25 00:00:00',
+        endTime: '2026-11-25 23:59:59',
+        priority: '3',
+        limit: 10,
+      };
+      sb.injectFault({ fault: { kind: 'grow', by: 2 } });
+      const first = await postList(sb, { ...query, start: 0 });
+      const again = await postList(sb, { ...query, start: 0 });
+      expect(countOf(again)).toBe((countOf(first) ?? 0) + 2);
+      expect(idsOf(again).slice(2)).toEqual(idsOf(first).slice(0, 8));
+    } finally {
+      await sb.close();
+    }
+  });
+
+  it("duplicate: the page's first rows are the previous page's last rows; count unchanged", async () => {
+    const normal0 = idsOf(await postList(sandbox, PAGE));
+    const normal1 = idsOf(await postList(sandbox, { start: 100, limit: 100 }));
+    sandbox.injectFault({ fault: { kind: 'duplicate', rows: 5 } });
+    // The first page has nothing before it: the rule waits for a later page.
+    expect(idsOf(await postList(sandbox, PAGE))).toEqual(normal0);
+    expect(lastFault()).toBeNull();
+    const answer = await postList(sandbox, { start: 100, limit: 100 });
+    expect(lastFault()).toBe('duplicate');
+    expect(idsOf(answer)).toEqual([...normal0.slice(95), ...normal1.slice(5)]);
+    expect(countOf(answer)).toBe(sandbox.cases.length);
+  });
+});
+
+describe('fault rules', () => {
+  it('times: hits that many matching requests, then stops', async () => {
+    sandbox.injectFault({ fault: { kind: 'status', status: 502 }, times: 2 });
+    expect((await rawList()).status).toBe(502);
+    expect((await rawList()).status).toBe(502);
+    expect((await rawList()).status).toBe(200);
+  });
+
+  it('when.start: only the page at that offset', async () => {
+    sandbox.injectFault({ fault: { kind: 'status', status: 500 }, when: { start: 200 }, times: Infinity });
+    expect((await rawList({ start: 0, limit: 100 })).status).toBe(200);
+    expect((await rawList({ start: 100, limit: 100 })).status).toBe(200);
+    expect((await rawList({ start: 200, limit: 100 })).status).toBe(500);
+    expect((await rawList({ start: 200, limit: 100 })).status).toBe(500);
+  });
+
+  it('when.afterRequests: only once that many list requests have been answered', async () => {
+    const answered = sandbox.requests.filter((r) => r.path === LIST_PATH && r.status !== 0).length;
+    sandbox.injectFault({ fault: { kind: 'status', status: 503 }, when: { afterRequests: answered + 2 } });
+    expect((await rawList()).status).toBe(200);
+    expect((await rawList()).status).toBe(200);
+    expect((await rawList()).status).toBe(503);
+  });
+
+  it("when.path 'token': hits the token endpoint, not the case list", async () => {
+    sandbox.injectFault({ fault: { kind: 'status', status: 503 }, when: { path: 'token' } });
+    expect((await rawList()).status).toBe(200);
+    const res = await fetch(`${sandbox.url}${TOKEN_PATH}`, {
+      method: 'POST',
+      body: new URLSearchParams(CREDENTIALS),
+    });
+    expect([res.status, await res.text()]).toEqual([503, expect.stringContaining('503 Service Unavailable')]);
+    expect((await postToken(sandbox, CREDENTIALS)).status).toBe(200);
+  });
+
+  it("unauthorized on the token endpoint answers as OAuth's invalid_client", async () => {
+    sandbox.injectFault({ fault: { kind: 'unauthorized' }, when: { path: 'token' } });
+    expect(await postToken(sandbox, CREDENTIALS)).toEqual({
+      status: 401,
+      json: { error: 'invalid_client', error_description: expect.any(String) },
+    });
+  });
+
+  it('clearFaults disarms every rule', async () => {
+    sandbox.injectFault({ fault: { kind: 'status', status: 500 }, times: Infinity });
+    sandbox.clearFaults();
+    expect((await rawList()).status).toBe(200);
+  });
+
+  it('refuses a rule that could never fire', () => {
+    expect(() => sandbox.injectFault({ fault: { kind: 'reset' }, times: 0 })).toThrow(RangeError);
+  });
+});
+
+describe('latency and shutdown', () => {
+  it('setLatency delays every answer without blocking others', async () => {
+    sandbox.setLatency(80);
+    const started = Date.now();
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => postList(sandbox, { start: i, limit: 1 })),
+    );
+    const elapsed = Date.now() - started;
+    expect(answers.every((a) => a.json.resCode === '0')).toBe(true);
+    expect(elapsed).toBeGreaterThanOrEqual(75);
+    expect(elapsed).toBeLessThan(300);
+  });
+
+  it('close() does not wait for a hanging request', async () => {
+    const sb = await startSandbox({ casesPerDay: 1, days: 1, now: () => NOW });
+    sb.injectFault({ fault: { kind: 'hang', ms: 60_000 } });
+    const pending = postList(sb, PAGE).catch((error: unknown) => error);
+    await expect.poll(() => sb.requests.length).toBe(1);
+    const started = Date.now();
+    await sb.close();
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(await pending).toBeInstanceOf(Error);
+  });
+});

@@ -1,0 +1,373 @@
+import { describe, expect, it } from 'vitest';
+import { HTML_BUDGET_BYTES, renderDigest } from '../../functions/case-digest/email/render.js';
+import type { DigestView, OverdueCaseView, RenderedEmail } from '../../functions/case-digest/email/views.js';
+
+const ASOF = new Date('2026-11-27T02:00:00Z'); // 06:00 in Asia/Dubai
+const HOUR = 3_600_000;
+
+function overdueCase(i: number, over: Partial<OverdueCaseView> = {}): OverdueCaseView {
+  const overdueMs = (3 * 24 + 4) * HOUR + i * 60_000;
+  return {
+    id: `c6m8id${i}`,
+    caseNo: String(35013 + i).padStart(14, '0'),
+    title: `Customer cannot log in #${i}`,
+    priority: 'Critical',
+    origin: 'Email',
+    state: 'Processing',
+    ownerId: `owner-${i}`,
+    contactPhone: '•••• 4567',
+    dueAt: new Date(ASOF.getTime() - overdueMs),
+    createdAt: null,
+    overdueMs,
+    url: null,
+    ...over,
+  };
+}
+
+function digestView(over: Partial<DigestView> = {}): DigestView {
+  return {
+    asOf: ASOF,
+    generatedAt: new Date('2026-11-27T02:00:05Z'),
+    reportTimezone: 'Asia/Dubai',
+    periodLabel: '2026-11-26',
+    window: { from: '2026-11-26 00:00:00', to: '2026-11-26 23:59:59', timezone: 'Asia/Dubai' },
+    filters: {},
+    total: 284,
+    previousTotal: 251,
+    byPriority: { Critical: 12, High: 40, Medium: 130, Low: 100, Unspecified: 2 },
+    byOrigin: { Email: 120, Voice: 90, webchat: 50, Whatsapp: 24 },
+    byState: { Processing: 200, Pending: 60, Completed: 24 },
+    overdue: [overdueCase(0), overdueCase(1), overdueCase(2)],
+    warnings: [],
+    ...over,
+  };
+}
+
+const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+const csvText = (email: RenderedEmail) => new TextDecoder().decode(email.attachments[0]?.content);
+const many = (n: number, over: (i: number) => Partial<OverdueCaseView> = () => ({})) =>
+  Array.from({ length: n }, (_, i) => overdueCase(i, over(i)));
+
+describe('renderDigest: subject and headline', () => {
+  it('names the period and the headline numbers', () => {
+    const email = renderDigest(digestView());
+    expect(email.subject).toBe('Case digest 2026-11-26: 284 new, 3 overdue');
+  });
+
+  it('appends the applied filters to the subject', () => {
+    expect(renderDigest(digestView({ filters: { priority: 'Critical' } })).subject).toBe(
+      'Case digest 2026-11-26: 284 new, 3 overdue [priority=Critical]',
+    );
+    expect(renderDigest(digestView({ filters: { priority: 'Critical', origin: 'Email' } })).subject).toBe(
+      'Case digest 2026-11-26: 284 new, 3 overdue [priority=Critical, origin=Email]',
+    );
+  });
+
+  it('writes large numbers with thousands separators', () => {
+    const email = renderDigest(digestView({ total: 100_000, previousTotal: 98_500 }));
+    expect(email.subject).toContain('100,000 new');
+    expect(email.html).toContain('100,000');
+    expect(email.text).toContain('+1,500 (+1.5%)');
+  });
+
+  it('shows the day-over-day change with its sign and percentage', () => {
+    const up = renderDigest(digestView({ total: 284, previousTotal: 251 }));
+    expect(up.html).toContain('+33 (+13.1%)');
+    expect(up.text).toContain('+33 (+13.1%)');
+    const down = renderDigest(digestView({ total: 239, previousTotal: 251 }));
+    expect(down.html).toContain('\u221212 (\u22124.8%)');
+    expect(down.text).toContain('\u221212 (\u22124.8%)');
+    const flat = renderDigest(digestView({ total: 251, previousTotal: 251 }));
+    expect(flat.text).toContain('change: 0 (±0.0%)');
+  });
+
+  it('says n/a for the change when the previous period had no cases', () => {
+    const email = renderDigest(digestView({ total: 10, previousTotal: 0 }));
+    expect(email.text).toContain('change: n/a');
+    expect(email.html).toMatch(/>n\/a</);
+  });
+
+  it('puts the headline on the first lines of the text part', () => {
+    const lines = renderDigest(digestView()).text.split('\n');
+    expect(lines[0]).toBe('Case digest 2026-11-26: 284 new, 3 overdue');
+    expect(lines[1]).toBe('New cases: 284 (previous period: 251; change: +33 (+13.1%))');
+    expect(lines[2]).toBe('Overdue open cases: 3');
+  });
+});
+
+describe('renderDigest: report details', () => {
+  it('shows the window, its time zone and the filters', () => {
+    const email = renderDigest(digestView({ filters: { priority: 'Critical', ownerId: 'agent7' } }));
+    for (const part of [email.html, email.text]) {
+      expect(part).toContain('2026-11-26 00:00:00 – 2026-11-26 23:59:59 (Asia/Dubai)');
+      expect(part).toMatch(/priority ?= ?Critical, ownerId ?= ?agent7/);
+    }
+  });
+
+  it('says "none" when no filter is applied', () => {
+    const email = renderDigest(digestView());
+    expect(email.html).toMatch(/Filters<\/th>\s*<td[^>]*>none<\/td>/);
+    expect(email.text).toContain('Filters: none');
+  });
+
+  it('says when and how it was generated, in the report zone', () => {
+    const email = renderDigest(digestView());
+    const footer = 'Generated 2026-11-27 06:00 (Asia/Dubai) by aicc-case-digest, scheduled digest.';
+    expect(email.html).toContain(footer);
+    expect(email.text).toContain(footer);
+  });
+
+  it('shows warnings visibly', () => {
+    const warning = 'AICC reported 290 cases but 284 unique cases arrived.';
+    const email = renderDigest(digestView({ warnings: [warning] }));
+    expect(email.html).toContain('Warnings');
+    expect(email.html).toContain(warning);
+    expect(email.text).toContain(`- ${warning}`);
+    expect(renderDigest(digestView()).html).not.toContain('Warnings');
+  });
+
+  it('lists at most 5 warnings and counts the rest', () => {
+    const email = renderDigest(digestView({ warnings: Array.from({ length: 8 }, (_, i) => `warning ${i}`) }));
+    expect(email.html).toContain('warning 4');
+    expect(email.html).not.toContain('warning 5');
+    expect(email.html).toContain('and 3 more');
+  });
+});
+
+describe('renderDigest: breakdowns', () => {
+  it('draws a row per bucket with its count, share and a proportional bar', () => {
+    const { html, text } = renderDigest(digestView());
+    expect(html).toContain('By priority');
+    expect(html).toContain('By origin');
+    expect(html).toContain('By state');
+    expect(html).toMatch(/>Medium<\/td>\s*<td[^>]*>130<\/td>\s*<td[^>]*>45\.8%<\/td>\s*<td[^>]*><table[^>]*width="46%"/);
+    expect(text).toMatch(/Medium\s+130\s+45\.8%/);
+  });
+
+  it('orders priorities Critical, High, Medium, Low, then the rest by count', () => {
+    const { text } = renderDigest(digestView());
+    const at = (label: string) => text.indexOf(`  ${label} `);
+    expect(at('Critical')).toBeLessThan(at('High'));
+    expect(at('High')).toBeLessThan(at('Medium'));
+    expect(at('Medium')).toBeLessThan(at('Low'));
+    expect(at('Low')).toBeLessThan(at('Unspecified'));
+  });
+
+  it('keeps the top 20 values and folds the rest into one "Other" row', () => {
+    const byState = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`State ${i}`, 1000 - i]));
+    const { html } = renderDigest(digestView({ byState }));
+    expect(html).toContain('>State 19<');
+    expect(html).not.toContain('>State 20<');
+    expect(html).toContain('Other (280 values)');
+  });
+
+  it('says so when a breakdown is empty', () => {
+    const { html, text } = renderDigest(digestView({ total: 0, byPriority: {}, byOrigin: {}, byState: {} }));
+    expect(html).toContain('No cases.');
+    expect(text).toContain('no cases');
+  });
+});
+
+describe('renderDigest: the overdue table', () => {
+  it('keeps the order of the view', () => {
+    const overdue = [overdueCase(7), overdueCase(2), overdueCase(9)];
+    const email = renderDigest(digestView({ overdue }));
+    for (const part of [email.html, email.text]) {
+      const positions = overdue.map((c) => part.indexOf(c.caseNo));
+      expect(positions.every((p) => p > 0)).toBe(true);
+      expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    }
+  });
+
+  it('shows owner, masked phone, due date in the report zone and how long overdue', () => {
+    const c = overdueCase(0, { dueAt: new Date('2026-11-23T21:40:00Z'), overdueMs: (3 * 24 + 4) * HOUR + 20 * 60_000 });
+    const { html, text } = renderDigest(digestView({ overdue: [c] }));
+    for (const part of [html, text]) {
+      expect(part).toContain('2026-11-24 01:40'); // Dubai is UTC+4
+      expect(part).toContain('3 d 4 h');
+      expect(part).toContain('owner-0');
+      expect(part).toContain('•••• 4567');
+    }
+    expect(html).toContain('Due (Asia/Dubai)');
+  });
+
+  it('cuts the table at 50 rows and points to the attachment for the rest', () => {
+    const email = renderDigest(digestView({ overdue: many(120) }));
+    const shown = many(120).filter((c) => email.html.includes(`>${c.caseNo}<`)).length;
+    expect(shown).toBe(50);
+    expect(email.html).toContain('and 70 more</strong> — see attachment overdue-2026-11-27.csv');
+    expect(email.text).toContain('and 70 more — see attachment overdue-2026-11-27.csv');
+    expect(email.text).not.toContain(many(120)[50]?.caseNo);
+  });
+
+  it('honours maxRows', () => {
+    const email = renderDigest(digestView({ overdue: many(12) }), { maxRows: 10 });
+    expect(email.html).toContain('and 2 more');
+    expect(renderDigest(digestView({ overdue: many(12) }), { maxRows: 0 }).html).toContain('12 cases</strong>');
+  });
+
+  it('links the case number only when the view has a URL', () => {
+    const overdue = [
+      overdueCase(0, { url: 'https://aicc.example.com/case?id=c6m8id0&tab=1' }),
+      overdueCase(1, { url: null }),
+    ];
+    const { html, text } = renderDigest(digestView({ overdue }));
+    expect(html).toContain(
+      `<a href="https://aicc.example.com/case?id&#x3D;c6m8id0&amp;tab&#x3D;1" style="color:#0a58ca;text-decoration:underline">${overdue[0]?.caseNo}</a>`,
+    );
+    expect(html).not.toMatch(new RegExp(`<a [^>]*>${overdue[1]?.caseNo}<`));
+    expect(html.match(/<a /g)).toHaveLength(1);
+    expect(text).toContain('https://aicc.example.com/case?id=c6m8id0&tab=1');
+  });
+
+  it('never links a URL that is not plain http(s)', () => {
+    const overdue = [
+      overdueCase(0, { url: 'javascript:alert(1)' }),
+      overdueCase(1, { url: 'https://x.example/"onmouseover="alert(1)' }),
+    ];
+    const { html, text } = renderDigest(digestView({ overdue }));
+    expect(html).not.toContain('<a ');
+    expect(html).not.toContain('javascript:');
+    expect(text).not.toContain('javascript:');
+  });
+
+  it('says so when nothing is overdue, and attaches nothing', () => {
+    const email = renderDigest(digestView({ overdue: [] }));
+    expect(email.html).toContain('No open cases are past their due date.');
+    expect(email.subject).toContain('0 overdue');
+    expect(email.attachments).toEqual([]);
+  });
+});
+
+describe('renderDigest: the CSV attachment', () => {
+  it('lists every overdue case, named after the local date of asOf', () => {
+    // 22:30 UTC on the 26th is already the 27th in Dubai.
+    const email = renderDigest(digestView({ asOf: new Date('2026-11-26T22:30:00Z'), overdue: many(120) }));
+    expect(email.attachments).toHaveLength(1);
+    const [csv] = email.attachments;
+    expect(csv?.filename).toBe('overdue-2026-11-27.csv');
+    expect(csv?.contentType).toBe('text/csv; charset=utf-8');
+    const lines = csvText(email).trimEnd().split('\r\n');
+    expect(lines).toHaveLength(121);
+    for (const c of many(120)) expect(csvText(email)).toContain(c.caseNo);
+  });
+
+  it('is attached even for a single overdue case', () => {
+    expect(renderDigest(digestView({ overdue: many(1) })).attachments).toHaveLength(1);
+  });
+});
+
+describe('renderDigest: hostile data', () => {
+  const hostile = [
+    '<img src=x onerror=alert(1)>',
+    '"><script>alert(document.cookie)</script>',
+    "' onmouseover='alert(1)",
+    'line one\r\nBcc: victim@example.com',
+    'abc\u202Eexe.txt',
+    'Printer 🔥 on fire 👩🏽‍💻',
+  ];
+
+  it('escapes every API value in the HTML', () => {
+    const overdue = hostile.map((title, i) => overdueCase(i, { title, ownerId: title, state: title, priority: title }));
+    const byPriority = Object.fromEntries(hostile.map((h, i) => [h, i + 1]));
+    const { html } = renderDigest(digestView({ overdue, byPriority, filters: { title: hostile[1] ?? '' } }));
+    expect(html).not.toMatch(/<script|<img|onerror=|onmouseover=/i);
+    expect(html).toContain('&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;');
+    expect(html).toContain('&quot;&gt;&lt;script&gt;');
+    expect(html).toContain('Printer 🔥 on fire 👩🏽‍💻');
+  });
+
+  it('keeps the subject and the text free of line breaks and bidi controls', () => {
+    const overdue = hostile.map((title, i) => overdueCase(i, { title }));
+    const email = renderDigest(
+      digestView({ overdue, periodLabel: '2026-11-26\r\nBcc: x@example.com', filters: { title: 'a\nb\u202Ec' } }),
+    );
+    expect(email.subject).not.toMatch(/[\r\n\u202E]/);
+    expect(email.subject).toContain('Bcc: x@example.com'); // on the same line: harmless text
+    expect(email.text).not.toMatch(/[\r\u202A-\u202E\u2066-\u2069]/);
+    expect(email.text).toContain('line one Bcc: victim@example.com');
+    expect(email.text).toContain('abcexe.txt');
+    expect(email.html).not.toContain('\u202E');
+  });
+
+  it('masks a phone number the view forgot to mask, in HTML, text and CSV', () => {
+    const raw = '+971 50 123 9876';
+    const email = renderDigest(digestView({ overdue: [overdueCase(0, { contactPhone: raw })] }));
+    for (const part of [email.html, email.text, csvText(email)]) {
+      expect(part).not.toContain(raw);
+      expect(part).not.toContain('1239876');
+      expect(part).not.toContain('123 9876');
+      expect(part).toContain('•••• 9876');
+    }
+  });
+
+  it('truncates extremely long values for display', () => {
+    const title = `${'A'.repeat(10_000)}END`;
+    const { html, text } = renderDigest(digestView({ overdue: [overdueCase(0, { title })] }));
+    expect(html).toContain(`${'A'.repeat(200)}…`);
+    expect(html).not.toContain('A'.repeat(201));
+    expect(text).toContain(`${'A'.repeat(200)}…`);
+  });
+
+  it('has no script and no URL but the case deep links', () => {
+    const urls = ['https://aicc.example.com/case/1', 'http://aicc.example.com/case/2'];
+    const overdue = [
+      overdueCase(0, { url: urls[0] ?? null, title: 'see https://evil.example/phish' }),
+      overdueCase(1, { url: urls[1] ?? null }),
+    ];
+    const { html } = renderDigest(digestView({ overdue }));
+    expect(html).not.toMatch(/<script|<style|<link|<img|@import|url\(/i);
+    const found = [...html.matchAll(/https?:\/\/[^\s"<>]+/g)].map((m) => m[0]);
+    const allowed = new Set([...urls, 'https://evil.example/phish']);
+    expect(found.every((u) => allowed.has(u))).toBe(true);
+    // A URL inside a title is text, never a link.
+    expect(html).not.toContain('href="https://evil.example');
+  });
+});
+
+describe('renderDigest: bounded size', () => {
+  it('stays under 100 KB with 5,000 overdue cases of 10,000-character titles', () => {
+    const overdue = many(5_000, () => ({ title: 'x'.repeat(10_000), url: 'https://aicc.example.com/case/c6m8' }));
+    const started = performance.now();
+    const email = renderDigest(digestView({ overdue }));
+    const ms = performance.now() - started;
+    expect(bytes(email.html)).toBeLessThan(100_000);
+    expect(email.html).toContain('and 4,950 more');
+    expect(csvText(email).split('\r\n').length).toBe(5_002); // header + rows + final line end
+    console.info(`5,000 overdue (10,000-char titles): ${ms.toFixed(1)} ms, HTML ${bytes(email.html)} bytes`);
+  });
+
+  it('stays under 100 KB whatever the values are made of', () => {
+    const quotes = '"'.repeat(10_000);
+    const overdue = many(5_000, (i) => ({
+      title: quotes,
+      caseNo: `=${'"'.repeat(500)}${i}`,
+      ownerId: '<'.repeat(5_000),
+      priority: `${'&'.repeat(300)}${i % 400}`,
+      state: `${'='.repeat(300)}${i % 300}`,
+      contactPhone: '1'.repeat(200),
+      url: `https://aicc.example.com/${'a='.repeat(400)}`,
+    }));
+    const keyed = (prefix: string) =>
+      Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`${prefix}${'"'.repeat(200)}${i}`, i + 1]));
+    const view = digestView({
+      overdue,
+      byPriority: keyed('p'),
+      byOrigin: keyed('o'),
+      byState: keyed('s'),
+      warnings: Array.from({ length: 100 }, () => '"'.repeat(5_000)),
+      filters: Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`${'"'.repeat(100)}${i}`, '"'.repeat(1_000)])),
+      periodLabel: '"'.repeat(1_000),
+    });
+    const email = renderDigest(view);
+    expect(bytes(email.html)).toBeLessThanOrEqual(HTML_BUDGET_BYTES);
+    expect(email.html).toMatch(/and [\d,]+ more<\/strong> — see attachment/);
+  });
+
+  it('renders a typical 50-row table well inside the budget', () => {
+    const overdue = many(5_000, () => ({ url: 'https://aicc.example.com/case/c6m8id0' }));
+    const email = renderDigest(digestView({ overdue }));
+    expect(bytes(email.html)).toBeLessThan(60_000);
+    expect(email.html).toContain('and 4,950 more');
+  });
+});

@@ -1,0 +1,100 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { renderAlert, renderDigest } from '../../functions/case-digest/email/render.js';
+import type { DigestView, OverdueCaseView } from '../../functions/case-digest/email/views.js';
+
+const ASOF = new Date('2026-11-27T02:00:00Z');
+
+const overdueCase = (i: number, text: { title: string; owner: string; priority: string }): OverdueCaseView => ({
+  id: `id${i}`,
+  caseNo: `CN${i}`,
+  title: text.title,
+  priority: text.priority,
+  origin: 'Email',
+  state: text.priority,
+  ownerId: text.owner,
+  contactPhone: '',
+  dueAt: ASOF,
+  createdAt: null,
+  overdueMs: 60_000 * i,
+  url: null,
+});
+
+const digestView = (overdue: OverdueCaseView[]): DigestView => ({
+  asOf: ASOF,
+  generatedAt: ASOF,
+  reportTimezone: 'UTC',
+  periodLabel: '2026-11-26',
+  window: { from: '2026-11-26 00:00:00', to: '2026-11-26 23:59:59', timezone: 'UTC' },
+  filters: {},
+  total: overdue.length,
+  previousTotal: 1,
+  byPriority: Object.fromEntries(overdue.map((c, i) => [c.priority, i + 1])),
+  byOrigin: {},
+  byState: Object.fromEntries(overdue.map((c, i) => [`${c.state}#${i}`, i + 1])),
+  overdue,
+  warnings: [],
+});
+
+const hostile = fc.constantFrom(
+  '<script>alert(1)</script>',
+  '<img src=x onerror=alert(1)>',
+  '"><svg onload=alert(1)>',
+  '<a href="javascript:alert(1)">x</a>',
+  `<${'"'.repeat(10_000)}`,
+  `${'<'.repeat(10_000)}`,
+);
+const anyString = fc.oneof(
+  fc.string({ maxLength: 400 }),
+  fc.string({ unit: 'binary', maxLength: 400 }),
+  fc.string({ unit: fc.constantFrom('<', '>', '"', "'", '&', '=', '`', '\u202E', '\r', '\n', 'a', '🔥'), maxLength: 400 }),
+  hostile,
+);
+const withTag = fc.tuple(anyString, anyString).map(([a, b]) => `${a}<${b}`);
+
+const ALLOWED_TAGS = new Set(
+  'html head meta title body div table tr td th h1 h2 p span strong em br ul li a'.split(' '),
+);
+const tagsOf = (html: string) =>
+  new Set([...html.replace(/<!--[\s\S]*?-->/g, '').matchAll(/<\/?([a-zA-Z][\w-]*)/g)].map((m) => m[1]?.toLowerCase()));
+
+const baseline = renderDigest(digestView([overdueCase(0, { title: 'x', owner: 'y', priority: 'z' })])).html;
+
+describe('rendering arbitrary strings (property)', () => {
+  it('never puts a raw value holding "<" into the HTML', () => {
+    fc.assert(
+      fc.property(withTag, withTag, withTag, (title, owner, priority) => {
+        const html = renderDigest(digestView([overdueCase(1, { title, owner, priority })])).html;
+        for (const value of [title, owner, priority]) {
+          if (!baseline.includes(value)) expect(html.includes(value)).toBe(false);
+        }
+        const alertHtml = renderAlert({
+          asOf: ASOF,
+          generatedAt: ASOF,
+          reportTimezone: 'UTC',
+          priorities: [priority],
+          intervalMinutes: 60,
+          repeatHours: 24,
+          cases: [overdueCase(1, { title, owner, priority })],
+          warnings: [title],
+        }).html;
+        if (!baseline.includes(title)) expect(alertHtml.includes(title)).toBe(false);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('emits only the template’s own tags and stays under 100 KB', () => {
+    const texts = fc.record({ title: anyString, owner: anyString, priority: anyString });
+    fc.assert(
+      fc.property(fc.array(texts, { minLength: 1, maxLength: 60 }), (rows) => {
+        const email = renderDigest(digestView(rows.map((text, i) => overdueCase(i, text))));
+        expect(Buffer.byteLength(email.html, 'utf8')).toBeLessThan(100_000);
+        for (const tag of tagsOf(email.html)) expect(ALLOWED_TAGS.has(tag ?? '')).toBe(true);
+        expect(email.html).not.toContain('<a ');
+        expect(email.subject).not.toMatch(/[\r\n]/);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
