@@ -54,6 +54,8 @@ export class FaultBook {
   add(rule: FaultRule): void {
     const times = rule.times ?? 1;
     if (!(times >= 1)) throw new RangeError(`fault times must be >= 1, got ${times}`);
+    const problem = faultProblem(rule.fault);
+    if (problem) throw new RangeError(`fault ${rule.fault.kind}: ${problem}`);
     this.#rules.push({ rule, left: times });
   }
 
@@ -69,6 +71,25 @@ export class FaultBook {
       return entry.rule.fault;
     }
     return null;
+  }
+}
+
+/** Why a fault could not be played as written, if it could not. */
+function faultProblem(fault: Fault): string | null {
+  const whole = (n: number, min: number) => Number.isInteger(n) && n >= min;
+  switch (fault.kind) {
+    case 'status':
+      return whole(fault.status, 100) && fault.status <= 599 ? null : 'status must be 100..599';
+    case 'rate-limit':
+      return whole(fault.retryAfterSeconds, 0) ? null : 'retryAfterSeconds must be a whole number >= 0';
+    case 'hang':
+      return fault.ms >= 0 ? null : 'ms must be >= 0';
+    case 'grow':
+      return whole(fault.by, 1) ? null : 'by must be a whole number >= 1';
+    case 'duplicate':
+      return whole(fault.rows, 1) ? null : 'rows must be a whole number >= 1';
+    default:
+      return null;
   }
 }
 

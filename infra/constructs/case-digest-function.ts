@@ -1,9 +1,27 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type IDestination, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Charset, LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+
+/**
+ * Credential providers the SDK's default chain imports lazily (`await import(...)`) and only after the
+ * environment provider found nothing. Lambda always puts the role's credentials in the environment, so
+ * on Lambda they are never loaded; left out of the bundle they save ~110 KB (with the STS/SSO clients they
+ * pull in) of the SPEC §11 size budget. test/infra/bundle.test.ts checks that nothing imports them statically.
+ */
+export const LAMBDA_UNUSED_CREDENTIAL_PROVIDERS = [
+  '@aws-sdk/credential-provider-ini',
+  '@aws-sdk/credential-provider-sso',
+  '@aws-sdk/credential-provider-process',
+  '@aws-sdk/credential-provider-web-identity',
+  '@aws-sdk/credential-provider-login',
+  '@aws-sdk/credential-provider-http',
+  '@aws-sdk/nested-clients',
+  '@aws-sdk/token-providers',
+  '@smithy/credential-provider-imds',
+] as const;
 
 export interface CaseDigestFunctionProps {
   /** Absolute path of the handler module. */
@@ -74,7 +92,8 @@ export class CaseDigestFunction extends Construct {
         sourcesContent: false,
         // The runtime's SDK is loaded file by file from disk (~170 ms); bundled and tree-shaken it loads in a fraction.
         bundleAwsSDK: true,
-        externalModules: [],
+        externalModules: [...LAMBDA_UNUSED_CREDENTIAL_PROVIDERS],
+        charset: Charset.UTF8,
         mainFields: ['module', 'main'],
         // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
         banner: "import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);",

@@ -97,7 +97,8 @@ describe('scheduled digest through the handler, the sandbox and local SES', () =
     expect(mail).toHaveLength(1);
     const [m] = mail;
     expect(m?.destination.to).toEqual(['managers@example.com', 'leads@example.com']);
-    expect(m?.subject).toBe(`Case digest 2026-11-26: ${want.total} new, ${want.overdueIds.length} overdue`);
+    const n = (x: number) => x.toLocaleString('en-US');
+    expect(m?.subject).toBe(`Case digest 2026-11-26: ${n(want.total)} new, ${n(want.overdueIds.length)} overdue`);
     expect(m?.body.html).toContain(String(want.total));
     expect(m?.body.text).toContain(String(want.total));
     expect(m?.attachments.map((a) => a.filename)).toEqual(['overdue-2026-11-27.csv']);

@@ -229,8 +229,13 @@ describe('fault rules', () => {
     expect((await rawList()).status).toBe(200);
   });
 
-  it('refuses a rule that could never fire', () => {
-    expect(() => sandbox.injectFault({ fault: { kind: 'reset' }, times: 0 })).toThrow(RangeError);
+  it.each([
+    ['times 0', { fault: { kind: 'reset' }, times: 0 }],
+    ['status 42', { fault: { kind: 'status', status: 42 } }],
+    ['grow by 0', { fault: { kind: 'grow', by: 0 } }],
+    ['duplicate 1.5 rows', { fault: { kind: 'duplicate', rows: 1.5 } }],
+  ] as const)('refuses a rule that cannot be played: %s', (_name, rule) => {
+    expect(() => sandbox.injectFault(rule)).toThrow(RangeError);
   });
 });
 
@@ -254,6 +259,7 @@ describe('latency and shutdown', () => {
     await expect.poll(() => sb.requests.length).toBe(1);
     const started = Date.now();
     await sb.close();
+    await sb.close(); // closing twice is harmless
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(await pending).toBeInstanceOf(Error);
   });

@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CSV_COLUMNS,
+  overdueCsv,
+  overdueCsvAttachment,
+  overdueCsvFilename,
+} from '../../functions/case-digest/email/csv.js';
+import type { OverdueCaseView } from '../../functions/case-digest/email/views.js';
+
+const ASOF = new Date('2026-11-27T02:00:00Z');
+
+function overdueCase(i: number, over: Partial<OverdueCaseView> = {}): OverdueCaseView {
+  return {
+    id: `c6m8id${i}`,
+    caseNo: String(35013 + i).padStart(14, '0'),
+    title: `Title ${i}`,
+    priority: 'High',
+    origin: 'Email',
+    state: 'Processing',
+    ownerId: `owner${i}`,
+    contactPhone: '•••• 4567',
+    dueAt: new Date('2026-11-23T21:40:00Z'),
+    createdAt: null,
+    overdueMs: 76.5 * 3_600_000,
+    url: `https://aicc.example.com/case/${i}`,
+    ...over,
+  };
+}
+
+/** RFC 4180 reader, enough to check what a spreadsheet would see. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (ch === '\r' && text[i + 1] === '\n') {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+      i++;
+    } else cell += ch;
+  }
+  if (cell || row.length) rows.push([...row, cell]);
+  return rows;
+}
+
+const body = (csv: string) => parseCsv(csv.replace(/^\uFEFF/, ''));
+
+describe('overdueCsv', () => {
+  it('starts with a BOM and a header of the documented columns', () => {
+    const csv = overdueCsv([overdueCase(0)], 'Asia/Dubai');
+    expect(csv.startsWith('\uFEFFcaseNo,id,title,priority,state,origin,ownerId,contactPhone,dueDate,overdueHours,url\r\n')).toBe(
+      true,
+    );
+    expect(body(csv)[0]).toEqual([...CSV_COLUMNS]);
+  });
+
+  it('writes one row per case, every case, in order, with the due date in the report zone', () => {
+    const cases = Array.from({ length: 5_000 }, (_, i) => overdueCase(i));
+    const rows = body(overdueCsv(cases, 'Asia/Dubai'));
+    expect(rows).toHaveLength(5_001);
+    expect(rows.slice(1).map((r) => r[0])).toEqual(cases.map((c) => c.caseNo));
+    expect(rows[1]).toEqual([
+      '00000000035013',
+      'c6m8id0',
+      'Title 0',
+      'High',
+      'Processing',
+      'Email',
+      'owner0',
+      '•••• 4567',
+      '2026-11-24 01:40:00',
+      '76.5',
+      'https://aicc.example.com/case/0',
+    ]);
+  });
+
+  it.each([
+    ['=HYPERLINK("http://evil.example","click")'],
+    ['+1+2'],
+    ['-2+3'],
+    ['@SUM(A1:A2)'],
+    ['\t=1+1'],
+    ['\r=1+1'],
+  ])('neutralises a cell starting a formula: %j', (title) => {
+    const rows = body(overdueCsv([overdueCase(0, { title, ownerId: title })], 'UTC'));
+    expect(rows[1]?.[2]).toBe(`'${title}`);
+    expect(rows[1]?.[6]).toBe(`'${title}`);
+  });
+
+  it('round-trips ordinary values exactly: quotes, commas, line breaks, unicode', () => {
+    const values = ['He said "no", twice', 'line one\r\nline two', 'مرحبا بالعالم', 'Printer 🔥 on fire', 'a;b\tc'];
+    const cases = values.map((title, i) => overdueCase(i, { title, ownerId: `owner, ${i}` }));
+    const rows = body(overdueCsv(cases, 'UTC'));
+    expect(rows.slice(1).map((r) => r[2])).toEqual(values);
+    expect(rows.slice(1).map((r) => r[6])).toEqual(values.map((_, i) => `owner, ${i}`));
+  });
+
+  it('masks a phone number that reached it unmasked', () => {
+    const csv = overdueCsv([overdueCase(0, { contactPhone: '+971 50 123 9876' })], 'UTC');
+    expect(csv).not.toContain('123 9876');
+    expect(body(csv)[1]?.[7]).toBe('•••• 9876');
+  });
+
+  it('writes an empty cell for a missing URL and keeps huge titles bounded', () => {
+    const rows = body(overdueCsv([overdueCase(0, { url: null, title: 'x'.repeat(10_000) })], 'UTC'));
+    expect(rows[1]?.[10]).toBe('');
+    expect(rows[1]?.[2]?.length).toBeLessThanOrEqual(501);
+  });
+});
+
+describe('overdueCsvAttachment', () => {
+  it('is UTF-8 CSV named after the local date of asOf', () => {
+    const attachment = overdueCsvAttachment([overdueCase(0)], new Date('2026-11-26T22:30:00Z'), 'Asia/Dubai');
+    expect(attachment.filename).toBe('overdue-2026-11-27.csv');
+    expect(attachment.contentType).toBe('text/csv; charset=utf-8');
+    expect([...attachment.content.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(overdueCsvFilename(ASOF, 'America/Los_Angeles')).toBe('overdue-2026-11-26.csv');
+  });
+});
