@@ -62,9 +62,11 @@ const body = (csv: string) => parseCsv(csv.replace(/^\uFEFF/, ''));
 describe('overdueCsv', () => {
   it('starts with a BOM and a header of the documented columns', () => {
     const csv = overdueCsv([overdueCase(0)], 'Asia/Dubai');
-    expect(csv.startsWith('\uFEFFcaseNo,id,title,priority,state,origin,ownerId,contactPhone,dueDate,overdueHours,url\r\n')).toBe(
-      true,
-    );
+    expect(
+      csv.startsWith(
+        '\uFEFFcaseNo,id,title,priority,state,origin,ownerId,contactPhone,dueDate,overdueHours,url\r\n',
+      ),
+    ).toBe(true);
     expect(body(csv)[0]).toEqual([...CSV_COLUMNS]);
   });
 
@@ -102,7 +104,13 @@ describe('overdueCsv', () => {
   });
 
   it('round-trips ordinary values exactly: quotes, commas, line breaks, unicode', () => {
-    const values = ['He said "no", twice', 'line one\r\nline two', 'مرحبا بالعالم', 'Printer 🔥 on fire', 'a;b\tc'];
+    const values = [
+      'He said "no", twice',
+      'line one\r\nline two',
+      'مرحبا بالعالم',
+      'Printer 🔥 on fire',
+      'a;b\tc',
+    ];
     const cases = values.map((title, i) => overdueCase(i, { title, ownerId: `owner, ${i}` }));
     const rows = body(overdueCsv(cases, 'UTC'));
     expect(rows.slice(1).map((r) => r[2])).toEqual(values);

@@ -45,7 +45,9 @@ describe('renderAlert: subject', () => {
   });
 
   it('says "case" for one', () => {
-    expect(renderAlert(alertView({ cases: [alertCase(0, HOUR)] })).subject).toBe('[Overdue] 1 Critical case past due');
+    expect(renderAlert(alertView({ cases: [alertCase(0, HOUR)] })).subject).toBe(
+      '[Overdue] 1 Critical case past due',
+    );
   });
 
   it('joins several priorities in the configured order', () => {
@@ -102,7 +104,9 @@ describe('renderAlert: HTML', () => {
 
   it('links each case and shows owner, overdue for and due date in the report zone', () => {
     const { html } = renderAlert(alertView());
-    expect(html).toContain('<a href="https://aicc.example.com/case/0" style="color:#0a58ca;text-decoration:underline">00000000035013</a>');
+    expect(html).toContain(
+      '<a href="https://aicc.example.com/case/0" style="color:#0a58ca;text-decoration:underline">00000000035013</a>',
+    );
     expect(html).toContain('>oncall-0<');
     expect(html).toContain('>3 h<');
     expect(html).toContain('>2026-11-27 11:00<');
@@ -118,7 +122,9 @@ describe('renderAlert: HTML', () => {
   });
 
   it('escapes hostile titles', () => {
-    const cases = [alertCase(0, HOUR, { title: '<img src=x onerror=alert(1)>', ownerId: '"><script>x</script>' })];
+    const cases = [
+      alertCase(0, HOUR, { title: '<img src=x onerror=alert(1)>', ownerId: '"><script>x</script>' }),
+    ];
     const { html, text } = renderAlert(alertView({ cases }));
     expect(html).not.toMatch(/<img|<script|onerror=/);
     expect(html).toContain('&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;');

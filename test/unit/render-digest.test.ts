@@ -140,7 +140,9 @@ describe('renderDigest: breakdowns', () => {
     expect(html).toContain('By priority');
     expect(html).toContain('By origin');
     expect(html).toContain('By state');
-    expect(html).toMatch(/>Medium<\/td>\s*<td[^>]*>130<\/td>\s*<td[^>]*>45\.8%<\/td>\s*<td[^>]*><table[^>]*width="46%"/);
+    expect(html).toMatch(
+      />Medium<\/td>\s*<td[^>]*>130<\/td>\s*<td[^>]*>45\.8%<\/td>\s*<td[^>]*><table[^>]*width="46%"/,
+    );
     expect(text).toMatch(/Medium\s+130\s+45\.8%/);
   });
 
@@ -180,7 +182,10 @@ describe('renderDigest: the overdue table', () => {
   });
 
   it('shows owner, masked phone, due date in the report zone and how long overdue', () => {
-    const c = overdueCase(0, { dueAt: new Date('2026-11-23T21:40:00Z'), overdueMs: (3 * 24 + 4) * HOUR + 20 * 60_000 });
+    const c = overdueCase(0, {
+      dueAt: new Date('2026-11-23T21:40:00Z'),
+      overdueMs: (3 * 24 + 4) * HOUR + 20 * 60_000,
+    });
     const { html, text } = renderDigest(digestView({ overdue: [c] }));
     for (const part of [html, text]) {
       expect(part).toContain('2026-11-24 01:40'); // Dubai is UTC+4
@@ -203,7 +208,9 @@ describe('renderDigest: the overdue table', () => {
   it('honours maxRows', () => {
     const email = renderDigest(digestView({ overdue: many(12) }), { maxRows: 10 });
     expect(email.html).toContain('and 2 more');
-    expect(renderDigest(digestView({ overdue: many(12) }), { maxRows: 0 }).html).toContain('12 cases</strong>');
+    expect(renderDigest(digestView({ overdue: many(12) }), { maxRows: 0 }).html).toContain(
+      '12 cases</strong>',
+    );
   });
 
   it('links the case number only when the view has a URL', () => {
@@ -268,7 +275,9 @@ describe('renderDigest: hostile data', () => {
   ];
 
   it('escapes every API value in the HTML', () => {
-    const overdue = hostile.map((title, i) => overdueCase(i, { title, ownerId: title, state: title, priority: title }));
+    const overdue = hostile.map((title, i) =>
+      overdueCase(i, { title, ownerId: title, state: title, priority: title }),
+    );
     const byPriority = Object.fromEntries(hostile.map((h, i) => [h, i + 1]));
     const { html } = renderDigest(digestView({ overdue, byPriority, filters: { title: hostile[1] ?? '' } }));
     expect(html).not.toMatch(/<script|<img|onerror=|onmouseover=/i);
@@ -280,7 +289,11 @@ describe('renderDigest: hostile data', () => {
   it('keeps the subject and the text free of line breaks and bidi controls', () => {
     const overdue = hostile.map((title, i) => overdueCase(i, { title }));
     const email = renderDigest(
-      digestView({ overdue, periodLabel: '2026-11-26\r\nBcc: x@example.com', filters: { title: 'a\nb\u202Ec' } }),
+      digestView({
+        overdue,
+        periodLabel: '2026-11-26\r\nBcc: x@example.com',
+        filters: { title: 'a\nb\u202Ec' },
+      }),
     );
     expect(email.subject).not.toMatch(/[\r\n\u202E]/);
     expect(email.subject).toContain('Bcc: x@example.com'); // on the same line: harmless text
@@ -327,7 +340,10 @@ describe('renderDigest: hostile data', () => {
 
 describe('renderDigest: bounded size', () => {
   it('stays under 100 KB with 5,000 overdue cases of 10,000-character titles', () => {
-    const overdue = many(5_000, () => ({ title: 'x'.repeat(10_000), url: 'https://aicc.example.com/case/c6m8' }));
+    const overdue = many(5_000, () => ({
+      title: 'x'.repeat(10_000),
+      url: 'https://aicc.example.com/case/c6m8',
+    }));
     const started = performance.now();
     const email = renderDigest(digestView({ overdue }));
     const ms = performance.now() - started;
@@ -356,7 +372,9 @@ describe('renderDigest: bounded size', () => {
       byOrigin: keyed('o'),
       byState: keyed('s'),
       warnings: Array.from({ length: 100 }, () => '"'.repeat(5_000)),
-      filters: Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`${'"'.repeat(100)}${i}`, '"'.repeat(1_000)])),
+      filters: Object.fromEntries(
+        Array.from({ length: 50 }, (_, i) => [`${'"'.repeat(100)}${i}`, '"'.repeat(1_000)]),
+      ),
       periodLabel: '"'.repeat(1_000),
     });
     const email = renderDigest(view);

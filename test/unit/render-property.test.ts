@@ -5,7 +5,10 @@ import type { DigestView, OverdueCaseView } from '../../functions/case-digest/em
 
 const ASOF = new Date('2026-11-27T02:00:00Z');
 
-const overdueCase = (i: number, text: { title: string; owner: string; priority: string }): OverdueCaseView => ({
+const overdueCase = (
+  i: number,
+  text: { title: string; owner: string; priority: string },
+): OverdueCaseView => ({
   id: `id${i}`,
   caseNo: `CN${i}`,
   title: text.title,
@@ -47,7 +50,10 @@ const hostile = fc.constantFrom(
 const anyString = fc.oneof(
   fc.string({ maxLength: 400 }),
   fc.string({ unit: 'binary', maxLength: 400 }),
-  fc.string({ unit: fc.constantFrom('<', '>', '"', "'", '&', '=', '`', '\u202E', '\r', '\n', 'a', '🔥'), maxLength: 400 }),
+  fc.string({
+    unit: fc.constantFrom('<', '>', '"', "'", '&', '=', '`', '\u202E', '\r', '\n', 'a', '🔥'),
+    maxLength: 400,
+  }),
   hostile,
 );
 const withTag = fc.tuple(anyString, anyString).map(([a, b]) => `${a}<${b}`);
@@ -56,7 +62,11 @@ const ALLOWED_TAGS = new Set(
   'html head meta title body div table tr td th h1 h2 p span strong em br ul li a'.split(' '),
 );
 const tagsOf = (html: string) =>
-  new Set([...html.replace(/<!--[\s\S]*?-->/g, '').matchAll(/<\/?([a-zA-Z][\w-]*)/g)].map((m) => m[1]?.toLowerCase()));
+  new Set(
+    [...html.replace(/<!--[\s\S]*?-->/g, '').matchAll(/<\/?([a-zA-Z][\w-]*)/g)].map((m) =>
+      m[1]?.toLowerCase(),
+    ),
+  );
 
 const baseline = renderDigest(digestView([overdueCase(0, { title: 'x', owner: 'y', priority: 'z' })])).html;
 

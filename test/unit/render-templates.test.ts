@@ -68,7 +68,8 @@ function contrast(a: string, b: string): number {
 }
 
 const styleOf = (tag: string) => /style="([^"]*)"/.exec(tag)?.[1] ?? '';
-const prop = (style: string, name: string) => new RegExp(`(?:^|;)${name}:(#[0-9a-f]{3,6})`, 'i').exec(style)?.[1];
+const prop = (style: string, name: string) =>
+  new RegExp(`(?:^|;)${name}:(#[0-9a-f]{3,6})`, 'i').exec(style)?.[1];
 
 describe('templates.generated.ts', () => {
   it('is up to date with templates/ (run `npm run templates`)', () => {

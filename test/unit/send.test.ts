@@ -1,10 +1,10 @@
 import 'aws-sdk-client-mock-vitest/extend';
-import { SendEmailCommand, SESv2Client, SESv2ServiceException } from '@aws-sdk/client-sesv2';
+import { SESv2Client, SESv2ServiceException, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { EmailError } from '../../functions/case-digest/errors.js';
 import { type BatchGuard, sendEmail } from '../../functions/case-digest/email/send.js';
 import type { RenderedEmail } from '../../functions/case-digest/email/views.js';
+import { EmailError } from '../../functions/case-digest/errors.js';
 
 const sesMock = mockClient(SESv2Client);
 const ses = new SESv2Client({ region: 'us-east-1' });
@@ -42,7 +42,10 @@ describe('sendEmail', () => {
       Content: {
         Simple: {
           Subject: { Data: email.subject, Charset: 'UTF-8' },
-          Body: { Html: { Data: email.html, Charset: 'UTF-8' }, Text: { Data: email.text, Charset: 'UTF-8' } },
+          Body: {
+            Html: { Data: email.html, Charset: 'UTF-8' },
+            Text: { Data: email.text, Charset: 'UTF-8' },
+          },
         },
       },
     });
@@ -55,7 +58,9 @@ describe('sendEmail', () => {
     const sent = await sendEmail({ ses, from: FROM }, recipients(120), email);
 
     expect(sesMock).toHaveReceivedCommandTimes(SendEmailCommand, 3);
-    const batches = sesMock.commandCalls(SendEmailCommand).map((c) => c.args[0].input.Destination?.ToAddresses);
+    const batches = sesMock
+      .commandCalls(SendEmailCommand)
+      .map((c) => c.args[0].input.Destination?.ToAddresses);
     expect(batches.map((b) => b?.length)).toEqual([50, 50, 20]);
     expect(batches.flat()).toEqual(recipients(120));
     expect(sent.map((s) => s.messageId)).toEqual(['msg-1', 'msg-2', 'msg-3']);
@@ -93,10 +98,10 @@ describe('sendEmail', () => {
     // Prepare
     const keys: string[] = [];
     const guard: BatchGuard = {
-      run: vi.fn(async <T>(key: string, send: () => Promise<T>) => {
+      run: async <T>(key: string, send: () => Promise<T>) => {
         keys.push(key);
         return send();
-      }),
+      },
     };
 
     // Act
@@ -107,13 +112,18 @@ describe('sendEmail', () => {
     );
 
     // Assess
-    expect(keys).toEqual(['digest#2026-11-27T02:00:00Z#0', 'digest#2026-11-27T02:00:00Z#1', 'digest#2026-11-27T02:00:00Z#2']);
+    expect(keys).toEqual([
+      'digest#2026-11-27T02:00:00Z#0',
+      'digest#2026-11-27T02:00:00Z#1',
+      'digest#2026-11-27T02:00:00Z#2',
+    ]);
     expect(sesMock).toHaveReceivedCommandTimes(SendEmailCommand, 3);
   });
 
   it('sends nothing for a batch the guard has seen, and reports its stored message id', async () => {
     const guard: BatchGuard = {
-      run: async <T>(key: string, send: () => Promise<T>) => (key.endsWith('#0') ? ('stored-id' as T) : send()),
+      run: async <T>(key: string, send: () => Promise<T>) =>
+        key.endsWith('#0') ? ('stored-id' as T) : send(),
     };
     const sent = await sendEmail({ ses, from: FROM, guard, idempotencyKey: 'k' }, recipients(60), email);
     expect(sesMock).toHaveReceivedCommandTimes(SendEmailCommand, 1);
@@ -121,9 +131,15 @@ describe('sendEmail', () => {
   });
 
   it('bypasses the guard without an idempotency key', async () => {
-    const guard: BatchGuard = { run: vi.fn() };
+    const run = vi.fn();
+    const guard: BatchGuard = {
+      run: async <T>(key: string, send: () => Promise<T>) => {
+        run(key);
+        return send();
+      },
+    };
     await sendEmail({ ses, from: FROM, guard }, ['a@example.com'], email);
-    expect(guard.run).not.toHaveBeenCalled();
+    expect(run).not.toHaveBeenCalled();
     expect(sesMock).toHaveReceivedCommandTimes(SendEmailCommand, 1);
   });
 
@@ -135,17 +151,16 @@ describe('sendEmail', () => {
       $metadata: {},
       message: 'Email address is not verified: user55@example.com',
     });
-    sesMock
-      .on(SendEmailCommand)
-      .resolvesOnce({ MessageId: 'msg-1' })
-      .rejectsOnce(failure);
+    sesMock.on(SendEmailCommand).resolvesOnce({ MessageId: 'msg-1' }).rejectsOnce(failure);
 
     // Act
     const error = await sendEmail({ ses, from: FROM }, recipients(120), withCsv).catch((e: unknown) => e);
 
     // Assess
     expect(error).toBeInstanceOf(EmailError);
-    expect((error as EmailError).message).toBe('SES SendEmail failed for batch 2 of 3 (50 recipients): MessageRejected');
+    expect((error as EmailError).message).toBe(
+      'SES SendEmail failed for batch 2 of 3 (50 recipients): MessageRejected',
+    );
     expect((error as EmailError).message).not.toContain('@');
     expect((error as EmailError).cause).toBe(failure);
     expect(sesMock).toHaveReceivedCommandTimes(SendEmailCommand, 2); // the third batch is not tried

@@ -95,9 +95,9 @@ export function localDateTimeFormatter(zone: string): (instant: Date) => string 
 }
 
 // Bidi embeddings, overrides, isolates and marks: they can reorder what a reader sees.
-const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+const BIDI_CONTROLS = /\p{Bidi_Control}/gu;
 // Line breaks and other control characters: a subject header must stay one line.
-const CONTROLS = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]+/g;
+const CONTROLS = /[\p{Cc}\u2028\u2029]+/gu;
 
 /** A value from the API made safe to show on one line: no bidi controls, no line breaks, trimmed. */
 export function cleanText(raw: string): string {

@@ -4,8 +4,8 @@ import type HandlebarsApi from 'handlebars';
 import HandlebarsRuntime from 'handlebars/runtime.js';
 import { overdueCsvAttachment, overdueCsvFilename } from './csv.js';
 import {
-  clip,
   cleanText,
+  clip,
   displayText,
   formatChange,
   formatCount,
@@ -187,7 +187,8 @@ function alertHeadline(view: AlertView): string {
     return i < 0 ? configured.length : i;
   };
   const seen = new Map<string, string>();
-  for (const c of view.cases) if (!seen.has(c.priority.toLowerCase())) seen.set(c.priority.toLowerCase(), c.priority);
+  for (const c of view.cases)
+    if (!seen.has(c.priority.toLowerCase())) seen.set(c.priority.toLowerCase(), c.priority);
   const present = seen.size ? [...seen.values()] : view.priorities;
   const names = [...present].sort((a, b) => rank(a) - rank(b)).map((p) => displayText(p, 24));
   const n = view.cases.length;

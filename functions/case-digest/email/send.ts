@@ -1,4 +1,4 @@
-import { SendEmailCommand, type SendEmailCommandInput, type SESv2Client } from '@aws-sdk/client-sesv2';
+import { type SESv2Client, SendEmailCommand, type SendEmailCommandInput } from '@aws-sdk/client-sesv2';
 import { EmailError } from '../errors.js';
 import type { RenderedEmail } from './views.js';
 
@@ -38,7 +38,11 @@ export interface SendDeps {
  * (de-duplicated case-insensitively, first spelling kept). A failed batch throws an `EmailError`
  * naming the batch; the batches before it stay sent (and, with a guard, are not sent again on retry).
  */
-export async function sendEmail(deps: SendDeps, to: readonly string[], email: RenderedEmail): Promise<SentEmail[]> {
+export async function sendEmail(
+  deps: SendDeps,
+  to: readonly string[],
+  email: RenderedEmail,
+): Promise<SentEmail[]> {
   const batches = chunk(uniqueRecipients(to), MAX_RECIPIENTS_PER_MESSAGE);
   if (batches.length === 0) throw new EmailError('No recipients to send the email to');
   const guard = deps.guard ?? passThroughGuard;
