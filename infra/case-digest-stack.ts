@@ -1,11 +1,26 @@
 import { fileURLToPath } from 'node:url';
-import { Arn, ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, TimeZone } from 'aws-cdk-lib';
+import {
+  Arn,
+  ArnFormat,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  TimeZone,
+} from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { ContextAttribute, Schedule, ScheduleExpression, ScheduleTargetInput, TimeWindow } from 'aws-cdk-lib/aws-scheduler';
+import {
+  ContextAttribute,
+  Schedule,
+  ScheduleExpression,
+  ScheduleTargetInput,
+  TimeWindow,
+} from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke, type ScheduleTargetBaseProps } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -18,10 +33,12 @@ const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/
 export const DEFAULT_ENTRY = `${PROJECT_ROOT}/functions/case-digest/handler.ts`;
 
 /**
- * Retry policy of both schedules and of Lambda's async queue. Every event carries the schedule's
- * `scheduledTime`, which stays the same on every retry, so a run retried hours later still reports
- * the day (or alert window) it was scheduled for; the limit only bounds how late a digest may
- * arrive before a person is asked (dead-letter alarm) instead.
+ * One retry policy for the schedules (when Lambda cannot take the event) and for Lambda's async queue
+ * (when a run fails or waits behind another under reserved concurrency 1). Every event carries the
+ * schedule's `scheduledTime`, unchanged on every retry, so a retry — however late — reports the day or
+ * alert window it was scheduled for, never the day it happens to run. Two attempts ride out a
+ * transient AICC or SES fault (Lambda allows at most two); six hours keeps a 06:00 digest within the
+ * working morning. Past that the event goes to the dead-letter queue and its alarm asks a person.
  */
 export const RETRY = { attempts: 2, maxEventAge: Duration.hours(6) } as const;
 /** Dead-letter retention; the idempotency records live as long, so a redrive never sends twice. */
@@ -40,7 +57,9 @@ class InvokeUnqualified extends LambdaInvoke {
   }
 
   protected override addTargetActionToRole(role: IRole): void {
-    role.addToPrincipalPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.fn.functionArn] }));
+    role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.fn.functionArn] }),
+    );
   }
 }
 
@@ -156,7 +175,8 @@ export class CaseDigestStack extends Stack {
     return new Schedule(this, id, {
       description: spec.description,
       schedule: spec.expression,
-      // Exactly on time: a flexible window would move scheduledTime away from the day boundary it reports on.
+      // On time: a flexible window would start runs up to that much later (the digest late, alerts for a
+      // window that closed long ago); scheduledTime, and so the day reported, would not change.
       timeWindow: TimeWindow.off(),
       target: new InvokeUnqualified(this.function.function, {
         input: ScheduleTargetInput.fromObject(spec.input),
@@ -188,7 +208,10 @@ export class CaseDigestStack extends Stack {
       );
     }
     const sesArn = (resource: string, name: string) =>
-      Arn.format({ service: 'ses', resource, resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }, this);
+      Arn.format(
+        { service: 'ses', resource, resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME },
+        this,
+      );
     role.addToPolicy(
       new PolicyStatement({
         sid: 'SendDigestEmail',
@@ -200,14 +223,25 @@ export class CaseDigestStack extends Stack {
       }),
     );
     // What the Powertools DynamoDB persistence layer calls, on this table only.
-    this.table.grant(role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
+    this.table.grant(
+      role,
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+    );
   }
 
   /** A complete ARN as given; for a name, the ARN with the `-??????` suffix Secrets Manager appends. */
   private secretArnForPolicy(nameOrArn: string): string {
     if (nameOrArn.startsWith('arn:')) return nameOrArn;
     return Arn.format(
-      { service: 'secretsmanager', resource: 'secret', resourceName: `${nameOrArn}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME },
+      {
+        service: 'secretsmanager',
+        resource: 'secret',
+        resourceName: `${nameOrArn}-??????`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      },
       this,
     );
   }

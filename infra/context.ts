@@ -34,7 +34,8 @@ export const splitList = (raw: string): string[] =>
     .filter((s) => s.length > 0);
 
 /** The bare address inside `Name <address>`, or the input itself. */
-export const addressOf = (mailbox: string): string => /<([^<>]+)>\s*$/.exec(mailbox)?.[1]?.trim() ?? mailbox.trim();
+export const addressOf = (mailbox: string): string =>
+  /<([^<>]+)>\s*$/.exec(mailbox)?.[1]?.trim() ?? mailbox.trim();
 
 export function isTimeZone(zone: string): boolean {
   try {
@@ -72,13 +73,14 @@ const int = (min: number, max: number) =>
     .int('must be a whole number')
     .min(min, min === 1 ? 'must be greater than 0' : `must be at least ${min}`)
     .max(max, `must be at most ${max}`);
+/** A list: a JSON array (cdk.json) or a comma-separated string (`-c`), each item validated. */
 const list = <T extends z.ZodType<string>>(item: T, what: string) =>
   z.preprocess(
     (v) => (typeof v === 'string' ? splitList(v) : v),
-    z.array(item, { error: `must be a list of ${what} (a JSON array or a comma-separated string)` }),
+    z
+      .array(item, { error: `must be a list of ${what} (a JSON array or a comma-separated string)` })
+      .min(1, `must list at least one ${what.replace(/s$/, '')}`),
   );
-const nonEmptyList = <T extends z.ZodType<string>>(item: T, what: string) =>
-  list(item, what).pipe(z.array(z.string()).min(1, `must list at least one ${what.replace(/s$/, '')}`));
 
 /**
  * The hour field of a `cron(min hour dom month dow year)` expression, expanded to the hours it fires at.
@@ -106,18 +108,27 @@ const CRON_RE = /^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$/;
 export const settingsSchema = z
   .object({
     /** CloudFormation stack name. */
-    stackName: text.regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'must be a CloudFormation stack name').default('AiccCaseDigest'),
+    stackName: text
+      .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'must be a CloudFormation stack name')
+      .default('AiccCaseDigest'),
     /** AICC_BASE_URL: the tenant, e.g. https://service.besclouds.com. */
     aiccBaseUrl: text.pipe(
-      z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).transform((u) => u.replace(/\/+$/, '')),
+      z
+        .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+        .transform((u) => u.replace(/\/+$/, '')),
     ),
     /** AICC_SECRET_ID: the Secrets Manager secret holding the AICC credentials — its name, or its complete ARN. */
     aiccSecretName: text.refine(
-      (v) => (v.startsWith('arn:') ? SECRET_ARN_RE.test(v) && COMPLETE_SECRET_ARN_RE.test(v) : SECRET_NAME_RE.test(v)),
+      (v) =>
+        v.startsWith('arn:')
+          ? SECRET_ARN_RE.test(v) && COMPLETE_SECRET_ARN_RE.test(v)
+          : SECRET_NAME_RE.test(v),
       'must be a secret name or a complete secret ARN (ending in the 6-character suffix Secrets Manager adds)',
     ),
     /** ARN of the customer-managed KMS key that encrypts the secret, if not the AWS-managed key. */
-    aiccSecretKmsKeyArn: optionalText.pipe(z.string().regex(KMS_KEY_ARN_RE, 'must be a KMS key ARN').optional()),
+    aiccSecretKmsKeyArn: optionalText.pipe(
+      z.string().regex(KMS_KEY_ARN_RE, 'must be a KMS key ARN').optional(),
+    ),
     /** AICC_TIMEZONE: IANA zone of the API's timestamps. */
     aiccTimezone: zone.default('UTC'),
     /** REPORT_TIMEZONE: IANA zone of the report day; the digest schedule runs in it too. */
@@ -134,17 +145,17 @@ export const settingsSchema = z
       z.string().regex(SES_CONFIG_SET_RE, 'must be an SES configuration set name').optional(),
     ),
     /** DIGEST_RECIPIENTS. */
-    digestRecipients: nonEmptyList(address, 'email addresses'),
+    digestRecipients: list(address, 'email addresses'),
     /** ALERT_RECIPIENTS. */
-    alertRecipients: nonEmptyList(address, 'email addresses'),
+    alertRecipients: list(address, 'email addresses'),
     /** ALERT_PRIORITIES: priority names that page on-call. */
-    alertPriorities: nonEmptyList(text, 'priority names').default(['Critical']),
+    alertPriorities: list(text, 'priority names').default(['Critical']),
     /** ALERT_REPEAT_HOURS: remind while still overdue; 0 = alert once. */
     alertRepeatHours: int(0, 8784).default(24),
     /** OVERDUE_LOOKBACK_DAYS. */
     overdueLookbackDays: int(1, 366).default(30),
     /** CLOSED_STATES. */
-    closedStates: nonEmptyList(text, 'state names').default(['Completed', 'Closed', 'Cancelled', 'Canceled']),
+    closedStates: list(text, 'state names').default(['Completed', 'Closed', 'Cancelled', 'Canceled']),
     /** CASE_URL_TEMPLATE: deep link with {id} and/or {caseNo}. */
     caseUrlTemplate: optionalText.pipe(
       z
@@ -181,7 +192,9 @@ export const settingsSchema = z
     const from = addressOf(s.mailFrom).toLowerCase();
     const identity = s.sesIdentity.toLowerCase();
     const domain = from.slice(from.lastIndexOf('@') + 1);
-    const covered = identity.includes('@') ? from === identity : domain === identity || domain.endsWith(`.${identity}`);
+    const covered = identity.includes('@')
+      ? from === identity
+      : domain === identity || domain.endsWith(`.${identity}`);
     if (!covered) {
       ctx.addIssue({
         code: 'custom',
@@ -213,7 +226,9 @@ function describeIssues(error: z.ZodError): string {
 /** Validates raw context values (as `-c` strings or cdk.json values). Throws ContextError naming each bad key. */
 export function parseSettings(raw: Record<string, unknown>): CaseDigestSettings {
   // `-c key=` means unset, like an empty environment variable.
-  const present = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== null && v !== ''));
+  const present = Object.fromEntries(
+    Object.entries(raw).filter(([, v]) => v !== undefined && v !== null && v !== ''),
+  );
   const parsed = settingsSchema.safeParse(present);
   if (!parsed.success) throw new ContextError(`Invalid CDK context: ${describeIssues(parsed.error)}`);
   return parsed.data;

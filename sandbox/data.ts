@@ -234,9 +234,12 @@ function makeCase(
   const rUpgraded = rng();
   const rOwnerType = rng();
   const rRegion = rng();
+  const rResolved = rng();
 
   const slaMs = (SLA_HOURS[priority || 'Unspecified'] ?? 120) * HOUR;
   const age = nowMs - createdMs;
+  // Most cases get resolved once past their SLA: only ~5% of those still open then stay open (overdue).
+  if ((state === 'Processing' || state === 'Pending') && age > slaMs && rResolved < 0.95) state = 'Completed';
   // Closed within 1.5 × SLA, never after "now"; too young to have been closed → still open.
   const closeSpan = Math.min(slaMs * 1.5, age);
   if ((state === 'Completed' || state === 'Closed') && closeSpan < 60_000) state = 'Processing';

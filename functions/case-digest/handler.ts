@@ -6,7 +6,7 @@ import { AiccClient, type PageProgress } from './aicc/client.js';
 import { createTokenSource, type TokenSource } from './aicc/token.js';
 import { type Config, loadConfig } from './config.js';
 import { createBatchGuard } from './email/idempotency.js';
-import { type BatchGuard, sendEmail } from './email/send.js';
+import { sendEmail } from './email/send.js';
 import { parseEvent } from './events.js';
 import type { JobDeps } from './jobs/deps.js';
 import { type DigestResult, runDigest } from './jobs/digest.js';
@@ -21,7 +21,6 @@ interface Runtime {
   config: Config;
   tokenSource: TokenSource;
   ses: SESv2Client;
-  guard: BatchGuard;
 }
 
 export interface HandlerOptions {
@@ -79,7 +78,6 @@ function buildRuntime(env: Record<string, string | undefined>, fetchImpl: typeof
       ...(fetchImpl ? { fetch: fetchImpl } : {}),
     }),
     ses: new SESv2Client({}),
-    guard: createBatchGuard({ tableName: config.idempotencyTable }),
   };
 }
 
@@ -105,7 +103,9 @@ export function createHandler(options: HandlerOptions = {}) {
       runtime = undefined;
       runtime = buildRuntime(env, options.fetch);
     }
-    const { config, tokenSource, ses, guard } = runtime;
+    const { config, tokenSource, ses } = runtime;
+    // Per invocation: an in-progress idempotency record then lasts only as long as this invocation can.
+    const guard = createBatchGuard({ tableName: config.idempotencyTable, lambdaContext: context });
     const input = parseEvent(event, now);
     if (context) logger.addContext(context);
     logger.appendKeys({ job: input.job, asOf: input.asOf.toISOString(), dryRun: input.dryRun });

@@ -75,7 +75,9 @@ export class FailureAlarms extends Construct {
         actions: ['sns:Publish'],
         resources: [this.topic.topicArn],
         conditions: {
-          ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*` },
+          ArnLike: {
+            'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*`,
+          },
           StringEquals: { 'aws:SourceAccount': stack.account },
         },
       }),
@@ -100,7 +102,10 @@ export class FailureAlarms extends Construct {
     });
 
     this.deadLetters = this.alarm('DeadLetters', action, {
-      metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' }),
+      metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: PERIOD,
+        statistic: 'Maximum',
+      }),
       threshold: 1,
       description: [
         'A scheduled digest or alert was given up and NOT delivered (dead-letter queue not empty).',
@@ -126,7 +131,11 @@ export class FailureAlarms extends Construct {
     });
   }
 
-  private alarm(id: string, action: IAlarmAction, spec: { metric: Metric; threshold: number; description: string }) {
+  private alarm(
+    id: string,
+    action: IAlarmAction,
+    spec: { metric: Metric; threshold: number; description: string },
+  ) {
     const alarm = new Alarm(this, id, {
       metric: spec.metric,
       threshold: spec.threshold,

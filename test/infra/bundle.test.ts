@@ -16,7 +16,7 @@ import { LAMBDA_UNUSED_CREDENTIAL_PROVIDERS } from '../../infra/constructs/case-
 import { type LocalSes, startLocalSes } from '../../sandbox/local-ses.js';
 import { type Sandbox, startSandbox } from '../../sandbox/server.js';
 import { countBy, createdBetween } from '../helpers/oracle.js';
-import { exampleContext } from './helpers.js';
+import { type Cfn, exampleContext } from './helpers.js';
 
 const run = promisify(execFile);
 
@@ -53,7 +53,7 @@ beforeAll(() => {
 
   // The asset the template's function points at, found through the stack's asset manifest.
   const template = assembly.getStackByName(stack.stackName).template;
-  const fn = Object.values(template.Resources).find((r: any) => r.Type === 'AWS::Lambda::Function') as any;
+  const fn = (Object.values(template.Resources) as Cfn[]).find((r) => r.Type === 'AWS::Lambda::Function');
   const hash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
   const manifest = JSON.parse(readFileSync(join(work, 'cdk.out', `${stack.stackName}.assets.json`), 'utf8'));
   const assetDir = join(work, 'cdk.out', manifest.files[hash].source.path);
@@ -80,11 +80,13 @@ describe('the Lambda bundle as CDK builds it', () => {
   it('imports nothing but Node built-ins, except the credential providers Lambda never reaches', () => {
     const code = readFileSync(entry, 'utf8');
     const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
-    const staticImports = [...code.matchAll(/(?:^|[;}\s])import\s*(?:[\w*{}\s,$]+from\s*)?["']([^"']+)["']/g)].map(
-      (m) => m[1] as string,
-    );
+    const staticImports = [
+      ...code.matchAll(/(?:^|[;}\s])import\s*(?:[\w*{}\s,$]+from\s*)?["']([^"']+)["']/g),
+    ].map((m) => m[1] as string);
     expect(staticImports.filter((s) => !builtins.has(s))).toEqual([]);
-    const dynamicImports = new Set([...code.matchAll(/import\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1] as string));
+    const dynamicImports = new Set(
+      [...code.matchAll(/import\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1] as string),
+    );
     for (const specifier of dynamicImports) {
       expect([...builtins, ...LAMBDA_UNUSED_CREDENTIAL_PROVIDERS]).toContain(specifier);
     }
@@ -168,7 +170,10 @@ describe('the Lambda bundle as CDK builds it', () => {
       expect(result.emails).toEqual([expect.objectContaining({ messageId: mail?.messageId })]);
       if (result.overdue.count > 0) {
         expect(mail?.attachments).toEqual([
-          expect.objectContaining({ filename: 'overdue-2026-11-27.csv', contentType: expect.stringMatching(/csv/) }),
+          expect.objectContaining({
+            filename: 'overdue-2026-11-27.csv',
+            contentType: expect.stringMatching(/csv/),
+          }),
         ]);
       }
     });

@@ -93,44 +93,108 @@ describe('context settings', () => {
 
   it.each<[string, Record<string, unknown>, RegExp]>([
     ['missing aiccBaseUrl', { aiccBaseUrl: undefined }, /aiccBaseUrl: required/],
-    ['non-URL aiccBaseUrl', { aiccBaseUrl: 'service.besclouds.com' }, /aiccBaseUrl: must be an http\(s\) URL/],
+    [
+      'non-URL aiccBaseUrl',
+      { aiccBaseUrl: 'service.besclouds.com' },
+      /aiccBaseUrl: must be an http\(s\) URL/,
+    ],
     ['missing aiccSecretName', { aiccSecretName: undefined }, /aiccSecretName: required/],
     [
       'partial secret ARN',
       { aiccSecretName: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:aicc/casedigest' },
       /aiccSecretName: must be a secret name or a complete secret ARN/,
     ],
-    ['bad KMS key ARN', { aiccSecretKmsKeyArn: 'alias/aws/secretsmanager' }, /aiccSecretKmsKeyArn: must be a KMS key ARN/],
-    ['unknown aiccTimezone', { aiccTimezone: 'Asia/Dubay' }, /aiccTimezone: unknown IANA time zone "Asia\/Dubay"/],
+    [
+      'bad KMS key ARN',
+      { aiccSecretKmsKeyArn: 'alias/aws/secretsmanager' },
+      /aiccSecretKmsKeyArn: must be a KMS key ARN/,
+    ],
+    [
+      'unknown aiccTimezone',
+      { aiccTimezone: 'Asia/Dubay' },
+      /aiccTimezone: unknown IANA time zone "Asia\/Dubay"/,
+    ],
     ['unknown reportTimezone', { reportTimezone: 'GMT+4' }, /reportTimezone: unknown IANA time zone/],
     ['missing mailFrom', { mailFrom: undefined }, /mailFrom: required/],
     ['bad mailFrom', { mailFrom: 'Case Digest <digest>' }, /mailFrom: must be an email address/],
-    ['mailFrom outside sesIdentity', { mailFrom: 'digest@example.org' }, /mailFrom: sender digest@example.org is not covered by sesIdentity "example.com"/],
+    [
+      'mailFrom outside sesIdentity',
+      { mailFrom: 'digest@example.org' },
+      /mailFrom: sender digest@example.org is not covered by sesIdentity "example.com"/,
+    ],
     ['bad sesIdentity', { sesIdentity: 'example' }, /sesIdentity: must be a domain/],
-    ['bad sesConfigurationSet', { sesConfigurationSet: 'case digest' }, /sesConfigurationSet: must be an SES configuration set name/],
-    ['bad digest recipient', { digestRecipients: 'a@example.com, bob' }, /digestRecipients\.1: must be an email address/],
+    [
+      'bad sesConfigurationSet',
+      { sesConfigurationSet: 'case digest' },
+      /sesConfigurationSet: must be an SES configuration set name/,
+    ],
+    [
+      'bad digest recipient',
+      { digestRecipients: 'a@example.com, bob' },
+      /digestRecipients\.1: must be an email address/,
+    ],
     ['missing digestRecipients', { digestRecipients: undefined }, /digestRecipients: /],
-    ['empty alertRecipients', { alertRecipients: ' , ' }, /alertRecipients: must list at least one email address/],
-    ['alertRecipients not a list', { alertRecipients: 42 }, /alertRecipients: must be a list of email addresses/],
-    ['zero alertIntervalMinutes', { alertIntervalMinutes: '0' }, /alertIntervalMinutes: must be greater than 0/],
-    ['negative alertIntervalMinutes', { alertIntervalMinutes: -5 }, /alertIntervalMinutes: must be greater than 0/],
-    ['fractional alertIntervalMinutes', { alertIntervalMinutes: '1.5' }, /alertIntervalMinutes: must be a whole number/],
-    ['non-numeric alertIntervalMinutes', { alertIntervalMinutes: 'hourly' }, /alertIntervalMinutes: must be a number/],
+    [
+      'empty alertRecipients',
+      { alertRecipients: ' , ' },
+      /alertRecipients: must list at least one email address/,
+    ],
+    [
+      'alertRecipients not a list',
+      { alertRecipients: 42 },
+      /alertRecipients: must be a list of email addresses/,
+    ],
+    [
+      'zero alertIntervalMinutes',
+      { alertIntervalMinutes: '0' },
+      /alertIntervalMinutes: must be greater than 0/,
+    ],
+    [
+      'negative alertIntervalMinutes',
+      { alertIntervalMinutes: -5 },
+      /alertIntervalMinutes: must be greater than 0/,
+    ],
+    [
+      'fractional alertIntervalMinutes',
+      { alertIntervalMinutes: '1.5' },
+      /alertIntervalMinutes: must be a whole number/,
+    ],
+    [
+      'non-numeric alertIntervalMinutes',
+      { alertIntervalMinutes: 'hourly' },
+      /alertIntervalMinutes: must be a number/,
+    ],
     ['negative alertRepeatHours', { alertRepeatHours: '-1' }, /alertRepeatHours: must be at least 0/],
     ['zero overdueLookbackDays', { overdueLookbackDays: '0' }, /overdueLookbackDays: must be greater than 0/],
     ['aiccConcurrency over 64', { aiccConcurrency: '65' }, /aiccConcurrency: must be at most 64/],
-    ['rate as digestSchedule', { digestSchedule: 'rate(1 day)' }, /digestSchedule: must be an EventBridge Scheduler cron expression/],
-    ['five-field cron digestSchedule', { digestSchedule: 'cron(0 6 * * ?)' }, /digestSchedule: must be an EventBridge Scheduler cron/],
+    [
+      'rate as digestSchedule',
+      { digestSchedule: 'rate(1 day)' },
+      /digestSchedule: must be an EventBridge Scheduler cron expression/,
+    ],
+    [
+      'five-field cron digestSchedule',
+      { digestSchedule: 'cron(0 6 * * ?)' },
+      /digestSchedule: must be an EventBridge Scheduler cron/,
+    ],
     [
       'digestSchedule in the DST hours of a DST zone',
       { digestSchedule: 'cron(30 2 * * ? *)', reportTimezone: 'Europe/Berlin' },
       /digestSchedule: fires between 01:00 and 03:00 in Europe\/Berlin/,
     ],
-    ['caseUrlTemplate without placeholder', { caseUrlTemplate: 'https://x.example.com/case' }, /caseUrlTemplate: must contain \{id\} or \{caseNo\}/],
+    [
+      'caseUrlTemplate without placeholder',
+      { caseUrlTemplate: 'https://x.example.com/case' },
+      /caseUrlTemplate: must contain \{id\} or \{caseNo\}/,
+    ],
     ['bad operatorEmail', { operatorEmail: 'ops' }, /operatorEmail: must be an email address/],
     ['unsupported logRetentionDays', { logRetentionDays: '100' }, /logRetentionDays: must be one of 1, 3, 5/],
     ['too little lambdaMemoryMb', { lambdaMemoryMb: '64' }, /lambdaMemoryMb: must be at least 128/],
-    ['lambdaTimeoutSeconds over 900', { lambdaTimeoutSeconds: '1000' }, /lambdaTimeoutSeconds: must be at most 900/],
+    [
+      'lambdaTimeoutSeconds over 900',
+      { lambdaTimeoutSeconds: '1000' },
+      /lambdaTimeoutSeconds: must be at most 900/,
+    ],
     ['bad stackName', { stackName: '1-stack' }, /stackName: must be a CloudFormation stack name/],
   ])('reject %s, naming the key', (_name, change, message) => {
     const raw: Record<string, unknown> = { ...required, ...change };
@@ -141,13 +205,20 @@ describe('context settings', () => {
   });
 
   it('name every bad key at once', () => {
-    const error = errorOf({ ...required, aiccTimezone: 'Nowhere/City', lambdaMemoryMb: '1', operatorEmail: 'x' });
-    for (const key of ['aiccTimezone', 'lambdaMemoryMb', 'operatorEmail']) expect(error.message).toContain(`${key}: `);
+    const error = errorOf({
+      ...required,
+      aiccTimezone: 'Nowhere/City',
+      lambdaMemoryMb: '1',
+      operatorEmail: 'x',
+    });
+    for (const key of ['aiccTimezone', 'lambdaMemoryMb', 'operatorEmail'])
+      expect(error.message).toContain(`${key}: `);
   });
 
   it('allow a 02:00 digest where the report zone has no DST, and 06:00 anywhere', () => {
-    expect(parseSettings({ ...required, digestSchedule: 'cron(0 2 * * ? *)', reportTimezone: 'Asia/Dubai' }))
-      .toBeTruthy();
+    expect(
+      parseSettings({ ...required, digestSchedule: 'cron(0 2 * * ? *)', reportTimezone: 'Asia/Dubai' }),
+    ).toBeTruthy();
     expect(
       parseSettings({ ...required, digestSchedule: 'cron(0 6 * * ? *)', reportTimezone: 'America/New_York' }),
     ).toBeTruthy();

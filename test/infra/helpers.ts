@@ -10,7 +10,10 @@ export const exampleContext: Record<string, unknown> = JSON.parse(
 ).context;
 
 /** The example context with `overrides` applied and the `without` keys removed. */
-export function contextWith(overrides: Record<string, unknown> = {}, without: string[] = []): Record<string, unknown> {
+export function contextWith(
+  overrides: Record<string, unknown> = {},
+  without: string[] = [],
+): Record<string, unknown> {
   const context: Record<string, unknown> = { ...exampleContext, ...overrides };
   for (const key of without) delete context[key];
   return context;

@@ -15,7 +15,9 @@ function build(overrides: Record<string, unknown> = {}, without: string[] = []) 
 
 const violations = (app: App, stack: ReturnType<typeof buildApp>) =>
   [new AwsSolutionsChecks(app), new ServerlessChecks(app)].flatMap((pack) =>
-    pack.validateScope(stack).violations.map((v) => `${v.ruleName} @ ${v.violatingResources.map((r) => r.constructPath)}`),
+    pack
+      .validateScope(stack)
+      .violations.map((v) => `${v.ruleName} @ ${v.violatingResources.map((r) => r.constructPath)}`),
   );
 
 /** Every acknowledgement in the stack: `construct path -> rule id -> reason`. */
@@ -25,7 +27,10 @@ function acknowledgements(stack: ReturnType<typeof buildApp>): Map<string, strin
     for (const entry of construct.node.metadata) {
       if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
       for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) {
-        found.set(`${construct.node.path.replace(`${stack.stackName}/`, '')} ${id.replace(/^annotation::/i, '')}`, reason);
+        found.set(
+          `${construct.node.path.replace(`${stack.stackName}/`, '')} ${id.replace(/^annotation::/i, '')}`,
+          reason,
+        );
       }
     }
   }

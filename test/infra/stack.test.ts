@@ -28,12 +28,12 @@ const SCHEDULED_TIME = '<aws.scheduler.scheduled-time>';
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:aicc/case-digest-AbC123';
 const KEY_ARN = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
-/** A `Fn::Join` of an ARN with pseudo parameters, flattened: `arn:${AWS::Partition}:ses:...`. */
+/** A `Fn::Join` of an ARN with pseudo parameters, flattened: `arn:<AWS::Partition>:ses:...`. */
 function flat(value: Cfn): string {
   if (typeof value === 'string') return value;
   if (value?.['Fn::Join']) return (value['Fn::Join'][1] as Cfn[]).map(flat).join('');
-  if (value?.Ref) return `\${${value.Ref}}`;
-  if (value?.['Fn::GetAtt']) return `\${${value['Fn::GetAtt'].join('.')}}`;
+  if (value?.Ref) return `<${value.Ref}>`;
+  if (value?.['Fn::GetAtt']) return `<${value['Fn::GetAtt'].join('.')}>`;
   return JSON.stringify(value);
 }
 
@@ -196,7 +196,10 @@ describe('CaseDigestStack with the example context of cdk.json', () => {
         intervalMinutes: 60,
       });
 
-      const custom = synth({ alertIntervalMinutes: '15', digestSchedule: 'cron(30 7 ? * MON-FRI *)' }).template;
+      const custom = synth({
+        alertIntervalMinutes: '15',
+        digestSchedule: 'cron(30 7 ? * MON-FRI *)',
+      }).template;
       const byJob = Object.fromEntries(
         (Object.values(custom.findResources('AWS::Scheduler::Schedule')) as Cfn[]).map((r) => [
           JSON.parse(r.Properties.Target.Input).job,
@@ -231,7 +234,9 @@ describe('CaseDigestStack with the example context of cdk.json', () => {
       expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
         expect.objectContaining({
           Principal: { Service: 'scheduler.amazonaws.com' },
-          Condition: { StringEquals: expect.objectContaining({ 'aws:SourceAccount': { Ref: 'AWS::AccountId' } }) },
+          Condition: {
+            StringEquals: expect.objectContaining({ 'aws:SourceAccount': { Ref: 'AWS::AccountId' } }),
+          },
         }),
       ]);
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
@@ -275,7 +280,7 @@ describe('CaseDigestStack with the example context of cdk.json', () => {
       expect(more).toEqual([]);
       expect(secret.Action).toBe('secretsmanager:GetSecretValue');
       expect(flat(secret.Resource)).toBe(
-        'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:aicc/case-digest-??????',
+        'arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:aicc/case-digest-??????',
       );
       expect(statement(s.template, roleId(), 'kms:Decrypt')).toEqual([]);
     });
@@ -288,25 +293,31 @@ describe('CaseDigestStack with the example context of cdk.json', () => {
       ]);
       const [kms] = statement(template, rid, 'kms:Decrypt');
       expect(kms).toMatchObject({ Action: 'kms:Decrypt', Resource: KEY_ARN });
-      expect(flat(kms.Condition.StringEquals['kms:ViaService'])).toBe('secretsmanager.${AWS::Region}.amazonaws.com');
-      expect(only(template, 'AWS::Lambda::Function').props.Environment.Variables.AICC_SECRET_ID).toBe(SECRET_ARN);
+      expect(flat(kms.Condition.StringEquals['kms:ViaService'])).toBe(
+        'secretsmanager.<AWS::Region>.amazonaws.com',
+      );
+      expect(only(template, 'AWS::Lambda::Function').props.Environment.Variables.AICC_SECRET_ID).toBe(
+        SECRET_ARN,
+      );
     });
 
     it('sends email only as the SES identity (and through the configuration set when one is given)', () => {
       const [ses, ...more] = statement(s.template, roleId(), 'ses:SendEmail');
       expect(more).toEqual([]);
       expect(ses.Action).toBe('ses:SendEmail');
-      expect(flat(ses.Resource)).toBe('arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/example.com');
-      expect(statementsOf(s.template, roleId()).some((st: Cfn) => [st.Action].flat().includes('ses:SendRawEmail'))).toBe(
-        false,
+      expect(flat(ses.Resource)).toBe(
+        'arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/example.com',
       );
+      expect(
+        statementsOf(s.template, roleId()).some((st: Cfn) => [st.Action].flat().includes('ses:SendRawEmail')),
+      ).toBe(false);
 
       const { template } = synth({ sesIdentity: 'digest@example.com', sesConfigurationSet: 'case-digest' });
       const rid = only(template, 'AWS::Lambda::Function').props.Role['Fn::GetAtt'][0];
       const [withSet] = statement(template, rid, 'ses:SendEmail');
       expect(withSet.Resource.map(flat).sort()).toEqual([
-        'arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/case-digest',
-        'arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/digest@example.com',
+        'arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:configuration-set/case-digest',
+        'arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/digest@example.com',
       ]);
     });
 
@@ -328,7 +339,7 @@ describe('CaseDigestStack with the example context of cdk.json', () => {
   });
 
   describe('alarms', () => {
-    const alarms = () =>
+    const alarms = (): Record<string, Cfn> =>
       Object.fromEntries(
         (Object.values(s.template.findResources('AWS::CloudWatch::Alarm')) as Cfn[]).map((a) => [
           a.Properties.MetricName,
@@ -367,7 +378,7 @@ describe('CaseDigestStack with the example context of cdk.json', () => {
         const description = flat(alarm.AlarmDescription);
         expect(description).toContain('RUNBOOK');
         // CloudWatch's limit, with every name the description embeds at its longest generated length.
-        expect(description.replace(/\$\{[^}]+\}/g, 'x'.repeat(64)).length).toBeLessThanOrEqual(1024);
+        expect(description.replace(/<[^>]+>/g, 'x'.repeat(64)).length).toBeLessThanOrEqual(1024);
       }
     });
 

@@ -116,13 +116,16 @@ describe('generateCases', () => {
     expect(share((c) => c.origin === null)).toBeGreaterThan(0);
     for (const origin of ['Email', 'Voice', 'webchat', 'Whatsapp'])
       expect(share((c) => c.origin === origin)).toBeGreaterThan(0.1);
-    near(
-      share((c) => c.state === 'Completed'),
-      0.35,
-    );
+    // Most cases are resolved once past their SLA; a few stay open and overdue.
+    expect(share((c) => c.state === 'Completed')).toBeGreaterThan(0.35);
+    const now = formatLocal(NOW, 'Asia/Dubai');
+    const pastDue = cases.filter((c) => c.dueDate !== null && (c.dueDate as string) < now);
+    const stillOpen = pastDue.filter((c) => c.state === 'Processing' || c.state === 'Pending').length / pastDue.length;
+    expect(stillOpen).toBeGreaterThan(0.01);
+    expect(stillOpen).toBeLessThan(0.1);
     expect(share((c) => c.state === 'Closed')).toBeGreaterThan(0.005);
     expect(cases.every((c) => (c.isCanced === true) === (c.state === 'Closed'))).toBe(true);
-    expect(share((c) => c.isSuspend === true)).toBeGreaterThan(0.01);
+    expect(share((c) => c.isSuspend === true)).toBeGreaterThan(0.002);
   });
 
   it('sets dueDate = createdDate + SLA of the priority, a few null', () => {

@@ -39,32 +39,40 @@ function fakeTable(ddb: ReturnType<typeof mockClient>) {
       const nowMs = Date.now();
       const expired = o.expiration < nowMs / 1000;
       const leaseOver =
-        o.status === 'INPROGRESS' && o.in_progress_expiration !== undefined && o.in_progress_expiration < nowMs;
+        o.status === 'INPROGRESS' &&
+        o.in_progress_expiration !== undefined &&
+        o.in_progress_expiration < nowMs;
       if (!expired && !leaseOver) {
-        throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {}, Item: old });
+        throw new ConditionalCheckFailedException({
+          message: 'The conditional request failed',
+          $metadata: {},
+          Item: old,
+        });
       }
     }
     items.set(id, input.Item);
     return {};
   });
-  ddb.on(UpdateItemCommand).callsFake(
-    (input: {
-      Key: Item;
-      UpdateExpression: string;
-      ExpressionAttributeNames: Record<string, string>;
-      ExpressionAttributeValues: Item;
-    }) => {
-      const id = idOf(input.Key);
-      const item: Item = { ...(items.get(id) ?? input.Key) };
-      for (const assignment of input.UpdateExpression.replace(/^SET /, '').split(', ')) {
-        const [name, value] = assignment.split(' = ') as [string, string];
-        const attr = input.ExpressionAttributeNames[name] as string;
-        item[attr] = input.ExpressionAttributeValues[value] as AttributeValue;
-      }
-      items.set(id, item);
-      return {};
-    },
-  );
+  ddb
+    .on(UpdateItemCommand)
+    .callsFake(
+      (input: {
+        Key: Item;
+        UpdateExpression: string;
+        ExpressionAttributeNames: Record<string, string>;
+        ExpressionAttributeValues: Item;
+      }) => {
+        const id = idOf(input.Key);
+        const item: Item = { ...(items.get(id) ?? input.Key) };
+        for (const assignment of input.UpdateExpression.replace(/^SET /, '').split(', ')) {
+          const [name, value] = assignment.split(' = ') as [string, string];
+          const attr = input.ExpressionAttributeNames[name] as string;
+          item[attr] = input.ExpressionAttributeValues[value] as AttributeValue;
+        }
+        items.set(id, item);
+        return {};
+      },
+    );
   ddb.on(GetItemCommand).callsFake((input: { Key: Item }) => ({ Item: items.get(idOf(input.Key)) }));
   ddb.on(DeleteItemCommand).callsFake((input: { Key: Item }) => {
     items.delete(idOf(input.Key));
@@ -199,7 +207,9 @@ describe('createBatchGuard', () => {
     const never = new Promise<never>(() => {});
     void guard.run('k', () => never);
     await vi.waitFor(() => expect(items.size).toBe(1));
-    await expect(guardFor().run('k', async () => 'x')).rejects.toBeInstanceOf(IdempotencyAlreadyInProgressError);
+    await expect(guardFor().run('k', async () => 'x')).rejects.toBeInstanceOf(
+      IdempotencyAlreadyInProgressError,
+    );
 
     vi.setSystemTime(NOW.getTime() + IN_PROGRESS_LEASE_MS + 1);
     const send = vi.fn(async () => 'sent');

@@ -1,8 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderAlert, renderDigest } from '../../functions/case-digest/email/render.js';
 import type { AlertView, DigestView, OverdueCaseView } from '../../functions/case-digest/email/views.js';
-import { GENERATED_FILE, generateTemplatesModule } from '../../scripts/precompile-templates.js';
+import {
+  GENERATED_FILE,
+  generateTemplatesModule,
+  TEMPLATES_DIR,
+} from '../../scripts/precompile-templates.js';
 
 const ASOF = new Date('2026-11-27T02:00:00Z');
 
@@ -74,6 +79,15 @@ const prop = (style: string, name: string) =>
 describe('templates.generated.ts', () => {
   it('is up to date with templates/ (run `npm run templates`)', () => {
     expect(readFileSync(GENERATED_FILE, 'utf8')).toBe(generateTemplatesModule());
+  });
+
+  it('comes from templates that never output a value unescaped', () => {
+    const files = readdirSync(TEMPLATES_DIR, { recursive: true, encoding: 'utf8' }).filter((f) =>
+      f.endsWith('.hbs'),
+    );
+    expect(files.length).toBeGreaterThanOrEqual(4);
+    for (const file of files)
+      expect(readFileSync(join(TEMPLATES_DIR, file), 'utf8')).not.toMatch(/\{\{\{|\{\{~?&/);
   });
 
   it('carries the do-not-edit header', () => {
