@@ -14,14 +14,14 @@ export function acknowledgeFindings(stack: CaseDigestStack): void {
     fn,
     ['AwsSolutions-L1', 'Serverless-LambdaLatestVersion'],
     'Pinned to nodejs22.x on purpose: SPEC §10 defines the deployable as the bundle proven in plain Node 22 ' +
-      '(the artefact test loads it there); nodejs22.x is a supported Lambda runtime. Move to the next runtime ' +
+      '(the artefact test loads it in plain Node); nodejs22.x is a supported Lambda runtime. Move to the next runtime ' +
       'together with the Node version the tests run on.',
   );
   acknowledge(
     fn,
     ['Serverless-LambdaDLQ'],
     'Asynchronous failures go to an on-failure destination (EventInvokeConfig -> the dead-letter queue), the ' +
-      'successor of DeadLetterConfig that also records the error; configuring both would deliver each failure twice.',
+      'successor of DeadLetterConfig that also records the error; with both set, Lambda sends every failure to each.',
   );
   acknowledge(
     functionPolicy,

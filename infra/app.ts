@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { App } from 'aws-cdk-lib';
 import { buildApp } from './build-app.js';
 

@@ -97,8 +97,6 @@ export class CaseDigestFunction extends Construct {
         mainFields: ['module', 'main'],
         // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
         banner: "import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);",
-        // A template imported raw is inlined as a string: nothing is read from disk at run time.
-        loader: { '.hbs': 'text' },
         logLevel: LogLevel.WARNING,
       },
     });
