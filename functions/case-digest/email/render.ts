@@ -108,7 +108,7 @@ export function renderDigest(view: DigestView, options: RenderOptions = {}): Ren
     timezone: zone,
     asOf: view.asOf,
     generatedAt: view.generatedAt,
-    generator: 'aicc-case-digest, scheduled digest',
+    generator: view.trigger === 'ad-hoc' ? 'aicc-case-digest, ad-hoc report' : 'aicc-case-digest, scheduled digest',
     warnings: warningsModel(view.warnings),
     total: view.total,
     previousTotal: view.previousTotal,

@@ -33,6 +33,13 @@ export interface DigestView {
   asOf: Date;
   generatedAt: Date;
   reportTimezone: string;
+  /**
+   * How the run was started: `scheduled` for a schedule delivery (a `scheduledTime` and no range),
+   * `ad-hoc` for any other invocation. The footer says "scheduled digest" or "ad-hoc report".
+   * Optional only for callers built before it existed; the digest job always sets it.
+   * @default 'scheduled'
+   */
+  trigger?: 'scheduled' | 'ad-hoc';
   /** The local date the digest is about (`YYYY-MM-DD`), or `YYYY-MM-DD – YYYY-MM-DD` for a range. */
   periodLabel: string;
   window: WindowView;
