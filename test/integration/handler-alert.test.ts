@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handler } from '../../functions/case-digest/handler.js';
-import { type LocalSes, startLocalSes } from '../../sandbox/local-ses.js';
-import { type Sandbox, startSandbox } from '../../sandbox/server.js';
+import type { LocalSes } from '../../sandbox/local-ses.js';
+import type { Sandbox } from '../../sandbox/server.js';
+import { type LocalStack, startLocalStack } from '../helpers/local-stack.js';
 import { createdBetween, openCase } from '../helpers/oracle.js';
 
 const ZONE = 'Asia/Dubai'; // UTC+4, no DST: the oracle converts with a fixed offset
@@ -10,43 +11,31 @@ const HOUR = 3_600_000;
 const dubai = (local: string) => Date.parse(`${local.replace(' ', 'T')}+04:00`);
 const local = (ms: number) => new Date(ms + 4 * HOUR).toISOString().slice(0, 19).replace('T', ' ');
 
+let stack: LocalStack;
 let sandbox: Sandbox;
 let ses: LocalSes;
-const saved = { ...process.env };
 
 beforeAll(async () => {
-  sandbox = await startSandbox({
-    timezone: ZONE,
-    casesPerDay: 300,
-    days: 40,
-    endDate: '2026-11-27',
-    now: () => new Date(AS_OF),
-    seed: 9,
-  });
-  ses = await startLocalSes();
-  Object.assign(process.env, {
-    AICC_BASE_URL: sandbox.url,
-    AICC_TOKEN: 'sandbox-token',
-    AICC_TIMEZONE: ZONE,
-    REPORT_TIMEZONE: ZONE,
-    MAIL_FROM: 'Case Digest <digest@example.com>',
-    DIGEST_RECIPIENTS: 'managers@example.com',
-    ALERT_RECIPIENTS: 'on-call@example.com',
-    ALERT_PRIORITIES: 'Critical',
-    ALERT_REPEAT_HOURS: '24',
-    AWS_ENDPOINT_URL_SESV2: ses.url,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-  });
-  delete process.env.AICC_SECRET_ID;
+  stack = await startLocalStack(
+    {
+      timezone: ZONE,
+      casesPerDay: 300,
+      days: 40,
+      endDate: '2026-11-27',
+      now: () => new Date(AS_OF),
+      seed: 9,
+    },
+    {
+      DIGEST_RECIPIENTS: 'managers@example.com',
+      ALERT_RECIPIENTS: 'on-call@example.com',
+      ALERT_PRIORITIES: 'Critical',
+      ALERT_REPEAT_HOURS: '24',
+    },
+  );
+  ({ sandbox, ses } = stack);
 });
-afterAll(async () => {
-  process.env = saved;
-  await Promise.all([sandbox?.close(), ses?.close()]);
-});
+afterAll(() => stack?.close());
+
 beforeEach(async () => {
   sandbox.clearFaults();
   await ses.clear();

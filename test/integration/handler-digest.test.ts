@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AiccApiError, ConfigError, EventError } from '../../functions/case-digest/errors.js';
 import { handler } from '../../functions/case-digest/handler.js';
-import { type LocalSes, startLocalSes } from '../../sandbox/local-ses.js';
-import { type Sandbox, startSandbox } from '../../sandbox/server.js';
+import type { LocalSes } from '../../sandbox/local-ses.js';
+import type { Sandbox } from '../../sandbox/server.js';
+import { type LocalStack, startLocalStack } from '../helpers/local-stack.js';
 import { countBy, createdBetween, overdueIds } from '../helpers/oracle.js';
 
 // Asia/Dubai (UTC+4) for both zones: 02:00Z on the 27th is 06:00 local, so "yesterday" is the 26th.
@@ -11,44 +12,30 @@ const SCHEDULED = '2026-11-27T02:00:00Z';
 const AS_OF_LOCAL = '2026-11-27 06:00:00';
 const LOOKBACK_FROM_LOCAL = '2026-10-28 06:00:00';
 
+let stack: LocalStack;
 let sandbox: Sandbox;
 let ses: LocalSes;
-const saved = { ...process.env };
 
 beforeAll(async () => {
-  sandbox = await startSandbox({
-    timezone: ZONE,
-    casesPerDay: 260,
-    days: 40,
-    endDate: '2026-11-27',
-    now: () => new Date(SCHEDULED),
-    seed: 42,
-  });
-  ses = await startLocalSes();
-  Object.assign(process.env, {
-    AICC_BASE_URL: sandbox.url,
-    AICC_TOKEN: 'sandbox-token',
-    AICC_TIMEZONE: ZONE,
-    REPORT_TIMEZONE: ZONE,
-    MAIL_FROM: 'Case Digest <digest@example.com>',
-    DIGEST_RECIPIENTS: 'managers@example.com, leads@example.com',
-    ALERT_RECIPIENTS: 'on-call@example.com',
-    AICC_CONCURRENCY: '4',
-    AICC_TIMEOUT_MS: '2000',
-    AWS_ENDPOINT_URL_SESV2: ses.url,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-  });
-  delete process.env.AICC_SECRET_ID;
+  stack = await startLocalStack(
+    {
+      timezone: ZONE,
+      casesPerDay: 260,
+      days: 40,
+      endDate: '2026-11-27',
+      now: () => new Date(SCHEDULED),
+      seed: 42,
+    },
+    {
+      DIGEST_RECIPIENTS: 'managers@example.com, leads@example.com',
+      ALERT_RECIPIENTS: 'on-call@example.com',
+      AICC_CONCURRENCY: '4',
+      AICC_TIMEOUT_MS: '2000',
+    },
+  );
+  ({ sandbox, ses } = stack);
 });
-
-afterAll(async () => {
-  process.env = saved;
-  await Promise.all([sandbox?.close(), ses?.close()]);
-});
+afterAll(() => stack?.close());
 
 beforeEach(async () => {
   sandbox.clearFaults();
@@ -98,7 +85,9 @@ describe('scheduled digest through the handler, the sandbox and local SES', () =
     const [m] = mail;
     expect(m?.destination.to).toEqual(['managers@example.com', 'leads@example.com']);
     const n = (x: number) => x.toLocaleString('en-US');
-    expect(m?.subject).toBe(`Case digest 2026-11-26: ${n(want.total)} new, ${n(want.overdueIds.length)} overdue`);
+    expect(m?.subject).toBe(
+      `Case digest 2026-11-26: ${n(want.total)} new, ${n(want.overdueIds.length)} overdue`,
+    );
     expect(m?.body.html).toContain(String(want.total));
     expect(m?.body.text).toContain(String(want.total));
     expect(m?.attachments.map((a) => a.filename)).toEqual(['overdue-2026-11-27.csv']);

@@ -86,12 +86,7 @@ export async function runDigest(input: DigestInput, deps: JobDeps): Promise<Dige
   );
   overdue.sort(byPriorityThenDue);
 
-  const email = renderDigest({
-    asOf: input.asOf,
-    generatedAt: deps.now(),
-    reportTimezone: zone,
-    trigger: input.scheduledTime && !input.range ? 'scheduled' : 'ad-hoc',
-    periodLabel: periodLabel(window.start, window.end, zone),
+  const numbers = {
     window: windowResult(window, zone),
     filters: displayFilters(input.filters),
     total: tally.total,
@@ -99,6 +94,13 @@ export async function runDigest(input: DigestInput, deps: JobDeps): Promise<Dige
     byPriority: tally.byPriority,
     byOrigin: tally.byOrigin,
     byState: tally.byState,
+  };
+  const email = renderDigest({
+    ...numbers,
+    asOf: input.asOf,
+    generatedAt: deps.now(),
+    reportTimezone: zone,
+    periodLabel: periodLabel(window.start, window.end, zone),
     overdue,
     warnings,
   });
@@ -109,13 +111,7 @@ export async function runDigest(input: DigestInput, deps: JobDeps): Promise<Dige
     job: 'digest',
     dryRun: input.dryRun,
     asOf: input.asOf.toISOString(),
-    window: windowResult(window, zone),
-    filters: displayFilters(input.filters),
-    total: tally.total,
-    previousTotal,
-    byPriority: tally.byPriority,
-    byOrigin: tally.byOrigin,
-    byState: tally.byState,
+    ...numbers,
     overdue: { count: overdue.length, caseIds: sortedIds(overdue) },
     emails,
     warnings,
