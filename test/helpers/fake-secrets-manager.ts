@@ -77,7 +77,9 @@ function answer(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-export async function startFakeSecretsManager(options: { region?: string } = {}): Promise<FakeSecretsManager> {
+export async function startFakeSecretsManager(
+  options: { region?: string } = {},
+): Promise<FakeSecretsManager> {
   const region = options.region ?? 'us-east-1';
   const secrets = new Map<string, StoredSecret>();
   const allValues: string[] = [];

@@ -4,8 +4,9 @@
  * (partition key `id` string; TTL attribute `expiration` — dynalite does not expire items, which
  * the tests here never rely on).
  */
-import { createRequire } from 'node:module';
+
 import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import {
   type AttributeValue,
@@ -15,7 +16,11 @@ import {
 } from '@aws-sdk/client-dynamodb';
 
 // dynalite ships no types: `dynalite(options)` returns a node:http server.
-type Dynalite = (options?: { createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => Server;
+type Dynalite = (options?: {
+  createTableMs?: number;
+  deleteTableMs?: number;
+  updateTableMs?: number;
+}) => Server;
 const dynalite = createRequire(import.meta.url)('dynalite') as Dynalite;
 
 export interface LocalDynamoDb {

@@ -154,6 +154,32 @@ export function displayText(raw: string | null | undefined, maxChars: number, ma
   return raw ? clip(cleanText(raw), maxChars, maxHtmlBytes) : '';
 }
 
+const ZERO_WIDTH_SPACE = '\u200B';
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
+/**
+ * `text` with a zero-width space after every `maxRun` characters (graphemes) of any run without
+ * whitespace longer than that, so a long unbroken value (a pasted URL, `xxxx…`) wraps on a phone
+ * instead of widening the email. A zero-width space, not `<wbr>` (which Outlook for Windows and
+ * Gmail for iOS drop) nor CSS `word-break` / `overflow-wrap` (unsupported or partly supported in
+ * Gmail, Outlook and Apple Mail). Used in the HTML parts only; identifiers (case numbers) are never
+ * passed through it, so they copy and search intact.
+ */
+export function wrapLong(text: string, maxRun = 20): string {
+  if (!new RegExp(`\\S{${maxRun + 1}}`).test(text)) return text;
+  let out = '';
+  let run = 0;
+  for (const { segment } of graphemes.segment(text)) {
+    if (/^\s+$/.test(segment)) run = 0;
+    else if (run === maxRun) {
+      out += ZERO_WIDTH_SPACE;
+      run = 1;
+    } else run += 1;
+    out += segment;
+  }
+  return out;
+}
+
 /** Registers the formatting helpers the templates use on an isolated Handlebars instance. */
 export function registerHelpers(hb: typeof HandlebarsApi): void {
   hb.registerHelper({
@@ -163,8 +189,20 @@ export function registerHelpers(hb: typeof HandlebarsApi): void {
     localTime: (instant: Date, zone: string) => formatDateTime(instant, zone),
     padEnd: (text: string, width: number) => String(text).padEnd(width),
     padStart: (text: string, width: number) => String(text).padStart(width),
+    wrapLong: (text: string) => wrapLong(String(text)),
+    // No line break inside a short value such as `•••• 4567` or `2026-11-27 11:00`.
+    keepTogether: (text: string) => String(text).replace(/ /g, '\u00A0'),
   });
 }
 
 /** The helper names, for the precompiler's `knownHelpers` (a typo in a template then fails the build). */
-export const HELPER_NAMES = ['count', 'percent', 'duration', 'localTime', 'padEnd', 'padStart'] as const;
+export const HELPER_NAMES = [
+  'count',
+  'percent',
+  'duration',
+  'localTime',
+  'padEnd',
+  'padStart',
+  'wrapLong',
+  'keepTogether',
+] as const;

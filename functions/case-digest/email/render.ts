@@ -9,6 +9,7 @@ import {
   displayText,
   formatChange,
   formatCount,
+  formatDateTime,
   formatDurationShort,
   registerHelpers,
 } from './helpers.js';
@@ -46,6 +47,9 @@ interface RowModel {
   phone: string;
   url: string | null;
   dueAt: Date;
+  /** `dueAt` in the report zone, split so the HTML can stack them in a narrow column. */
+  dueDate: string;
+  dueTime: string;
   overdueMs: number;
 }
 
@@ -69,7 +73,6 @@ interface BreakdownModel {
 
 interface LayoutModel {
   subject: string;
-  preheader: string;
   heading: string;
   timezone: string;
   asOf: Date;
@@ -103,7 +106,6 @@ export function renderDigest(view: DigestView, options: RenderOptions = {}): Ren
   const csvName = view.overdue.length > 0 ? overdueCsvFilename(view.asOf, zone) : null;
   const base: Omit<DigestModel, 'overdue'> = {
     subject,
-    preheader: `${formatCount(view.total)} new cases (change ${change}), ${formatCount(view.overdue.length)} overdue`,
     heading: `Case digest ${displayText(view.periodLabel, 60)}`,
     timezone: zone,
     asOf: view.asOf,
@@ -147,7 +149,6 @@ export function renderAlert(view: AlertView, options: RenderOptions = {}): Rende
   const csvName = overdueCsvFilename(view.asOf, zone);
   const build = (shown: number): AlertModel => ({
     subject,
-    preheader: smsLine,
     heading: 'Overdue alert',
     timezone: zone,
     asOf: view.asOf,
@@ -279,11 +280,12 @@ function tableModel(
   options: { detailed: boolean; timezone: string; attachment: string | null },
 ): TableModel {
   // Only the rows shown are formatted: 5,000 overdue cases cost 50 rows here.
-  const rows = cases.slice(0, shown).map(rowModel);
+  const rows = cases.slice(0, shown).map((c) => rowModel(c, options.timezone));
   return { rows, total: cases.length, more: cases.length - rows.length, ...options };
 }
 
-function rowModel(c: OverdueCaseView): RowModel {
+function rowModel(c: OverdueCaseView, zone: string): RowModel {
+  const [dueDate = '', dueTime = ''] = formatDateTime(c.dueAt, zone).split(' ');
   return {
     caseNo: displayText(c.caseNo, 40, 160) || '(no case no.)',
     title: displayText(c.title, 200, 600) || '(no title)',
@@ -293,6 +295,8 @@ function rowModel(c: OverdueCaseView): RowModel {
     phone: displayText(maskPhone(c.contactPhone), 20),
     url: safeUrl(c.url),
     dueAt: c.dueAt,
+    dueDate,
+    dueTime,
     overdueMs: c.overdueMs,
   };
 }

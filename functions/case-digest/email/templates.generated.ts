@@ -15,7 +15,7 @@ export const templates: Record<TemplateName, TemplateSpecification> = {
     };
 
   return ((stack1 = container.invokePartial(lookupProperty(partials,"open.html"),depth0,{"name":"open.html","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
-    + "<tr>\n<td style=\"padding:16px 24px 0;background-color:#ffffff;color:#1f2328\">\n<p style=\"margin:0;font-size:18px;line-height:1.4;color:#b42318\"><strong>"
+    + "<tr>\n<td style=\"padding:16px 20px 0;background-color:#ffffff;color:#1f2328\">\n<p style=\"margin:0;font-size:18px;line-height:1.4;color:#b42318\"><strong>"
     + alias3(alias2(alias1(depth0, "headline", {"start":{"line":4,"column":75},"end":{"line":4,"column":83}} ), depth0))
     + "</strong></p>\n<p style=\"margin:4px 0 0;color:#4b5563\">As of "
     + alias3(lookupProperty(helpers,"localTime").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"asOf"),lookupProperty(depth0,"timezone"),{"name":"localTime","hash":{},"data":data,"loc":{"start":{"line":5,"column":46},"end":{"line":5,"column":73}}}))
@@ -25,7 +25,7 @@ export const templates: Record<TemplateName, TemplateSpecification> = {
     + alias3(alias2(alias1(depth0, "schedule", {"start":{"line":5,"column":92},"end":{"line":5,"column":100}} ), depth0))
     + "</p>\n</td>\n</tr>\n"
     + ((stack1 = container.invokePartial(lookupProperty(partials,"warnings.html"),lookupProperty(depth0,"warnings"),{"name":"warnings.html","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
-    + "<tr>\n<td style=\"padding:12px 24px 20px;background-color:#ffffff;color:#1f2328\">\n"
+    + "<tr>\n<td style=\"padding:12px 20px 20px;background-color:#ffffff;color:#1f2328\">\n"
     + ((stack1 = container.invokePartial(lookupProperty(partials,"overdue-table.html"),lookupProperty(depth0,"cases"),{"name":"overdue-table.html","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
     + "</td>\n</tr>\n"
     + ((stack1 = container.invokePartial(lookupProperty(partials,"close.html"),depth0,{"name":"close.html","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "");
@@ -61,23 +61,23 @@ export const templates: Record<TemplateName, TemplateSpecification> = {
         return undefined
     };
 
-  return "<strong style=\"font-size:22px;line-height:1.3;color:#b42318\">"
+  return "<strong style=\"font-size:20px;line-height:1.3;color:#b42318\">"
     + container.escapeExpression(lookupProperty(helpers,"count").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(lookupProperty(depth0,"overdue"),"total"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":17,"column":61},"end":{"line":17,"column":84}}}))
     + "</strong>\n";
 },"1":function(container,depth0,helpers,partials,data) {
-    return "<strong style=\"font-size:22px;line-height:1.3;color:#1f2328\">0</strong>\n";
+    return "<strong style=\"font-size:20px;line-height:1.3;color:#1f2328\">0</strong>\n";
 },"2":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=container.strict, alias2=container.lambda, alias3=container.escapeExpression, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), alias2=container.escapeExpression, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
         }
         return undefined
     };
 
-  return ((stack1 = lookupProperty(helpers,"unless").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(data,"first"),{"name":"unless","hash":{},"fn":container.program(3, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":36,"column":82},"end":{"line":36,"column":113}}})) != null ? stack1 : "")
-    + alias3(alias2(alias1(depth0, "key", {"start":{"line":36,"column":115},"end":{"line":36,"column":118}} ), depth0))
+  return ((stack1 = lookupProperty(helpers,"unless").call(alias1,lookupProperty(data,"first"),{"name":"unless","hash":{},"fn":container.program(3, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":36,"column":82},"end":{"line":36,"column":113}}})) != null ? stack1 : "")
+    + alias2(lookupProperty(helpers,"wrapLong").call(alias1,lookupProperty(depth0,"key"),{"name":"wrapLong","hash":{},"data":data,"loc":{"start":{"line":36,"column":113},"end":{"line":36,"column":129}}}))
     + " = "
-    + alias3(alias2(alias1(depth0, "value", {"start":{"line":36,"column":125},"end":{"line":36,"column":130}} ), depth0));
+    + alias2(lookupProperty(helpers,"wrapLong").call(alias1,lookupProperty(depth0,"value"),{"name":"wrapLong","hash":{},"data":data,"loc":{"start":{"line":36,"column":132},"end":{"line":36,"column":150}}}));
 },"3":function(container,depth0,helpers,partials,data) {
     return ", ";
 },"4":function(container,depth0,helpers,partials,data) {
@@ -100,31 +100,31 @@ export const templates: Record<TemplateName, TemplateSpecification> = {
     };
 
   return ((stack1 = container.invokePartial(lookupProperty(partials,"open.html"),depth0,{"name":"open.html","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
-    + "<tr>\n<td style=\"padding:16px 24px 0;background-color:#ffffff;color:#1f2328\">\n<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"border-collapse:separate;border-spacing:0\">\n<tr valign=\"top\">\n<td width=\"33%\" style=\"padding:10px 12px;border:1px solid #d0d7de;background-color:#f6f8fa;color:#1f2328\">\n<span style=\"font-size:12px;color:#4b5563\">New cases</span><br>\n<strong style=\"font-size:22px;line-height:1.3;color:#1f2328\">"
+    + "<tr>\n<td style=\"padding:16px 20px 0;background-color:#ffffff;color:#1f2328\">\n<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"border-collapse:collapse\">\n<tr valign=\"top\">\n<td width=\"33%\" style=\"padding:8px 10px;border:1px solid #d0d7de;background-color:#f6f8fa;color:#1f2328\">\n<span style=\"font-size:12px;color:#4b5563\">New cases</span><br>\n<strong style=\"font-size:20px;line-height:1.3;color:#1f2328\">"
     + alias2(lookupProperty(helpers,"count").call(alias1,lookupProperty(depth0,"total"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":8,"column":61},"end":{"line":8,"column":76}}}))
-    + "</strong>\n</td>\n<td width=\"34%\" style=\"padding:10px 12px;border:1px solid #d0d7de;background-color:#f6f8fa;color:#1f2328\">\n<span style=\"font-size:12px;color:#4b5563\">Change vs previous period ("
+    + "</strong>\n</td>\n<td width=\"34%\" style=\"padding:8px 10px;border:1px solid #d0d7de;background-color:#f6f8fa;color:#1f2328\">\n<span style=\"font-size:12px;color:#4b5563\">Change vs previous period ("
     + alias2(lookupProperty(helpers,"count").call(alias1,lookupProperty(depth0,"previousTotal"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":11,"column":70},"end":{"line":11,"column":93}}}))
-    + ")</span><br>\n<strong style=\"font-size:22px;line-height:1.3;color:#1f2328\">"
+    + ")</span><br>\n<strong style=\"font-size:20px;line-height:1.3;color:#1f2328\">"
     + alias2(alias4(alias3(depth0, "change", {"start":{"line":12,"column":63},"end":{"line":12,"column":69}} ), depth0))
-    + "</strong>\n</td>\n<td width=\"33%\" style=\"padding:10px 12px;border:1px solid #d0d7de;background-color:#f6f8fa;color:#1f2328\">\n<span style=\"font-size:12px;color:#4b5563\">Overdue open cases</span><br>\n"
+    + "</strong>\n</td>\n<td width=\"33%\" style=\"padding:8px 10px;border:1px solid #d0d7de;background-color:#f6f8fa;color:#1f2328\">\n<span style=\"font-size:12px;color:#4b5563\">Overdue open cases</span><br>\n"
     + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(lookupProperty(depth0,"overdue"),"total"),{"name":"if","hash":{},"fn":container.program(0, data, 0),"inverse":container.program(1, data, 0),"data":data,"loc":{"start":{"line":16,"column":0},"end":{"line":20,"column":7}}})) != null ? stack1 : "")
     + "</td>\n</tr>\n</table>\n</td>\n</tr>\n"
     + ((stack1 = container.invokePartial(lookupProperty(partials,"warnings.html"),lookupProperty(depth0,"warnings"),{"name":"warnings.html","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
-    + "<tr>\n<td style=\"padding:12px 24px 0;background-color:#ffffff;color:#1f2328\">\n<table width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"border-collapse:collapse;font-size:13px;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif\">\n<tr>\n<th scope=\"row\" align=\"left\" width=\"120\" style=\"padding:3px 8px 3px 0;background-color:#ffffff;color:#4b5563;font-weight:normal\">Window</th>\n<td style=\"padding:3px 0;background-color:#ffffff;color:#1f2328\">"
+    + "<tr>\n<td style=\"padding:12px 20px 0;background-color:#ffffff;color:#1f2328\">\n<table width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"border-collapse:collapse;font-size:13px;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif\">\n<tr>\n<th scope=\"row\" align=\"left\" width=\"120\" style=\"padding:3px 8px 3px 0;background-color:#ffffff;color:#4b5563;font-weight:normal\">Window</th>\n<td style=\"padding:3px 0;background-color:#ffffff;color:#1f2328\">"
     + alias2(alias4(alias3(lookupProperty(depth0,"window"), "from", {"start":{"line":32,"column":67},"end":{"line":32,"column":78}} ), depth0))
     + " – "
     + alias2(alias4(alias3(lookupProperty(depth0,"window"), "to", {"start":{"line":32,"column":85},"end":{"line":32,"column":94}} ), depth0))
     + " ("
     + alias2(alias4(alias3(lookupProperty(depth0,"window"), "timezone", {"start":{"line":32,"column":100},"end":{"line":32,"column":115}} ), depth0))
     + ")</td>\n</tr>\n<tr>\n<th scope=\"row\" align=\"left\" width=\"120\" style=\"padding:3px 8px 3px 0;background-color:#ffffff;color:#4b5563;font-weight:normal\">Filters</th>\n<td style=\"padding:3px 0;background-color:#ffffff;color:#1f2328\">"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"filters"),{"name":"each","hash":{},"fn":container.program(2, data, 0),"inverse":container.program(4, data, 0),"data":data,"loc":{"start":{"line":36,"column":65},"end":{"line":36,"column":153}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"filters"),{"name":"each","hash":{},"fn":container.program(2, data, 0),"inverse":container.program(4, data, 0),"data":data,"loc":{"start":{"line":36,"column":65},"end":{"line":36,"column":171}}})) != null ? stack1 : "")
     + "</td>\n</tr>\n<tr>\n<th scope=\"row\" align=\"left\" width=\"120\" style=\"padding:3px 8px 3px 0;background-color:#ffffff;color:#4b5563;font-weight:normal\">Overdue as of</th>\n<td style=\"padding:3px 0;background-color:#ffffff;color:#1f2328\">"
     + alias2(lookupProperty(helpers,"localTime").call(alias1,lookupProperty(depth0,"asOf"),lookupProperty(depth0,"timezone"),{"name":"localTime","hash":{},"data":data,"loc":{"start":{"line":40,"column":65},"end":{"line":40,"column":92}}}))
     + " ("
     + alias2(alias4(alias3(depth0, "timezone", {"start":{"line":40,"column":96},"end":{"line":40,"column":104}} ), depth0))
-    + ")</td>\n</tr>\n</table>\n</td>\n</tr>\n<tr>\n<td style=\"padding:4px 24px 0;background-color:#ffffff;color:#1f2328\">\n"
+    + ")</td>\n</tr>\n</table>\n</td>\n</tr>\n<tr>\n<td style=\"padding:4px 20px 0;background-color:#ffffff;color:#1f2328\">\n"
     + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"breakdowns"),{"name":"each","hash":{},"fn":container.program(5, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":47,"column":0},"end":{"line":49,"column":9}}})) != null ? stack1 : "")
-    + "</td>\n</tr>\n<tr>\n<td style=\"padding:4px 24px 20px;background-color:#ffffff;color:#1f2328\">\n<h2 style=\"margin:16px 0 6px;font-size:16px;line-height:1.3;color:#1f2328\">Overdue open cases</h2>\n"
+    + "</td>\n</tr>\n<tr>\n<td style=\"padding:4px 20px 20px;background-color:#ffffff;color:#1f2328\">\n<h2 style=\"margin:16px 0 6px;font-size:16px;line-height:1.3;color:#1f2328\">Overdue open cases</h2>\n"
     + ((stack1 = container.invokePartial(lookupProperty(partials,"overdue-table.html"),lookupProperty(depth0,"overdue"),{"name":"overdue-table.html","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
     + "</td>\n</tr>\n"
     + ((stack1 = container.invokePartial(lookupProperty(partials,"close.html"),depth0,{"name":"close.html","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "");
@@ -238,9 +238,9 @@ export const partials: Record<PartialName, TemplateSpecification> = {
         return undefined
     };
 
-  return "<table width=\"100%\" cellpadding=\"4\" cellspacing=\"1\" border=\"0\" style=\"background-color:#d0d7de;color:#1f2328;font-size:14px;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif\">\n<tr>\n<th scope=\"col\" align=\"left\" style=\"background-color:#eaeef2;color:#1f2328;font-size:12px\">"
-    + container.escapeExpression(container.lambda(container.strict(depth0, "column", {"start":{"line":5,"column":93},"end":{"line":5,"column":99}} ), depth0))
-    + "</th>\n<th scope=\"col\" align=\"right\" style=\"background-color:#eaeef2;color:#1f2328;font-size:12px\">Cases</th>\n<th scope=\"col\" align=\"right\" style=\"background-color:#eaeef2;color:#1f2328;font-size:12px\">Share</th>\n<th scope=\"col\" align=\"left\" width=\"45%\" style=\"background-color:#eaeef2;color:#1f2328;font-size:12px\">Distribution</th>\n</tr>\n"
+  return "<table width=\"100%\" cellpadding=\"4\" cellspacing=\"1\" border=\"0\" style=\"background-color:#d0d7de;color:#1f2328;font-size:14px;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif\">\n<tr>\n<th scope=\"col\" align=\"left\" width=\"31%\" style=\"background-color:#eaeef2;color:#1f2328;font-size:12px\">"
+    + container.escapeExpression(container.lambda(container.strict(depth0, "column", {"start":{"line":5,"column":105},"end":{"line":5,"column":111}} ), depth0))
+    + "</th>\n<th scope=\"col\" align=\"right\" width=\"12%\" style=\"background-color:#eaeef2;color:#1f2328;font-size:12px\">Cases</th>\n<th scope=\"col\" align=\"right\" width=\"12%\" style=\"background-color:#eaeef2;color:#1f2328;font-size:12px\">Share</th>\n<th scope=\"col\" align=\"left\" width=\"45%\" style=\"background-color:#eaeef2;color:#1f2328;font-size:12px\">Distribution</th>\n</tr>\n"
     + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"rows"),{"name":"each","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":10,"column":0},"end":{"line":17,"column":9}}})) != null ? stack1 : "")
     + "</table>\n";
 },"1":function(container,depth0,helpers,partials,data) {
@@ -252,7 +252,7 @@ export const partials: Record<PartialName, TemplateSpecification> = {
     };
 
   return "<tr>\n<td style=\"background-color:#fff;color:#1f2328\">"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"other"),{"name":"if","hash":{},"fn":container.program(2, data, 0),"inverse":container.program(3, data, 0),"data":data,"loc":{"start":{"line":12,"column":48},"end":{"line":12,"column":103}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"other"),{"name":"if","hash":{},"fn":container.program(2, data, 0),"inverse":container.program(3, data, 0),"data":data,"loc":{"start":{"line":12,"column":48},"end":{"line":12,"column":112}}})) != null ? stack1 : "")
     + "</td>\n<td align=\"right\" style=\"background-color:#fff;color:#1f2328\">"
     + alias2(lookupProperty(helpers,"count").call(alias1,lookupProperty(depth0,"cases"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":13,"column":62},"end":{"line":13,"column":77}}}))
     + "</td>\n<td align=\"right\" style=\"background-color:#fff;color:#1f2328\">"
@@ -265,7 +265,14 @@ export const partials: Record<PartialName, TemplateSpecification> = {
     + container.escapeExpression(container.lambda(container.strict(depth0, "label", {"start":{"line":12,"column":67},"end":{"line":12,"column":72}} ), depth0))
     + "</em>";
 },"3":function(container,depth0,helpers,partials,data) {
-    return container.escapeExpression(container.lambda(container.strict(depth0, "label", {"start":{"line":12,"column":89},"end":{"line":12,"column":94}} ), depth0));
+    var lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return container.escapeExpression(lookupProperty(helpers,"wrapLong").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"label"),{"name":"wrapLong","hash":{},"data":data,"loc":{"start":{"line":12,"column":87},"end":{"line":12,"column":105}}}));
 },"4":function(container,depth0,helpers,partials,data) {
     return "<table role=\"presentation\" width=\""
     + container.escapeExpression(container.lambda(container.strict(depth0, "barPct", {"start":{"line":15,"column":98},"end":{"line":15,"column":104}} ), depth0))
@@ -293,7 +300,7 @@ export const partials: Record<PartialName, TemplateSpecification> = {
         return undefined
     };
 
-  return "<tr>\n<td style=\"padding:14px 24px;border-top:1px solid #d0d7de;background-color:#f6f8fa;color:#4b5563;font-size:12px;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif\">\nGenerated "
+  return "<tr>\n<td style=\"padding:14px 20px;border-top:1px solid #d0d7de;background-color:#f6f8fa;color:#4b5563;font-size:12px;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif\">\nGenerated "
     + alias1(lookupProperty(helpers,"localTime").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"generatedAt"),lookupProperty(depth0,"timezone"),{"name":"localTime","hash":{},"data":data,"loc":{"start":{"line":3,"column":10},"end":{"line":3,"column":44}}}))
     + " ("
     + alias1(alias3(alias2(depth0, "timezone", {"start":{"line":3,"column":48},"end":{"line":3,"column":56}} ), depth0))
@@ -322,10 +329,8 @@ export const partials: Record<PartialName, TemplateSpecification> = {
 
   return "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"color-scheme\" content=\"light dark\">\n<meta name=\"supported-color-schemes\" content=\"light dark\">\n<meta name=\"x-apple-disable-message-reformatting\">\n<title>"
     + alias3(alias2(alias1(depth0, "subject", {"start":{"line":9,"column":9},"end":{"line":9,"column":16}} ), depth0))
-    + "</title>\n</head>\n<body style=\"margin:0;padding:0;background-color:#eef1f4;color:#1f2328\">\n<div style=\"display:none;max-height:0;overflow:hidden;mso-hide:all\">"
-    + alias3(alias2(alias1(depth0, "preheader", {"start":{"line":12,"column":70},"end":{"line":12,"column":79}} ), depth0))
-    + "</div>\n<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"background-color:#eef1f4;color:#1f2328\">\n<tr>\n<td align=\"center\" style=\"padding:16px 8px;background-color:#eef1f4;color:#1f2328\">\n\u003C!--[if mso]><table role=\"presentation\" width=\"960\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\"><tr><td style=\"background-color:#ffffff;color:#1f2328\"><![endif]-->\n<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"max-width:960px;border-collapse:collapse;background-color:#ffffff;color:#1f2328;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;font-size:14px;line-height:1.45\">\n<tr>\n<td style=\"padding:18px 24px;background-color:#1f3a5f;color:#ffffff;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif\">\n<h1 style=\"margin:0;font-size:20px;line-height:1.3;font-weight:bold;color:#ffffff\">"
-    + alias3(alias2(alias1(depth0, "heading", {"start":{"line":20,"column":85},"end":{"line":20,"column":92}} ), depth0))
+    + "</title>\n</head>\n<body style=\"margin:0;padding:0;background-color:#eef1f4;color:#1f2328\">\n<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"background-color:#eef1f4;color:#1f2328\">\n<tr>\n<td align=\"center\" style=\"padding:16px 0;background-color:#eef1f4;color:#1f2328\">\n\u003C!--[if mso]><table role=\"presentation\" width=\"960\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\"><tr><td style=\"background-color:#ffffff;color:#1f2328\"><![endif]-->\n<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"max-width:960px;border-collapse:collapse;background-color:#ffffff;color:#1f2328;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;font-size:14px;line-height:1.45\">\n<tr>\n<td style=\"padding:18px 20px;background-color:#1f3a5f;color:#ffffff;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif\">\n<h1 style=\"margin:0;font-size:20px;line-height:1.3;font-weight:bold;color:#ffffff\">"
+    + alias3(alias2(alias1(depth0, "heading", {"start":{"line":19,"column":85},"end":{"line":19,"column":92}} ), depth0))
     + "</h1>\n</td>\n</tr>\n";
 },"useData":true},
   "overdue-list.txt": {"0":function(container,depth0,helpers,partials,data,blockParams,depths) {
@@ -441,63 +446,72 @@ export const partials: Record<PartialName, TemplateSpecification> = {
         return undefined
     };
 
-  return "<table width=\"100%\" cellpadding=\"5\" cellspacing=\"1\" border=\"0\" style=\"background-color:#d0d7de;color:#1f2328;font-size:13px;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif\">\n<tr align=\"left\">\n<th scope=\"col\" style=\"background-color:#eaeef2;color:#1f2328;font-size:12px\">Case no.</th>\n<th scope=\"col\" style=\"background-color:#eaeef2;color:#1f2328;font-size:12px\">Title</th>\n<th scope=\"col\" style=\"background-color:#eaeef2;color:#1f2328;font-size:12px\">Priority</th>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"detailed"),{"name":"if","hash":{},"fn":container.program(1, data, 0, blockParams, depths),"inverse":container.noop,"data":data,"loc":{"start":{"line":7,"column":0},"end":{"line":9,"column":7}}})) != null ? stack1 : "")
-    + "<th scope=\"col\" style=\"background-color:#eaeef2;color:#1f2328;font-size:12px\">Owner</th>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"detailed"),{"name":"if","hash":{},"fn":container.program(2, data, 0, blockParams, depths),"inverse":container.noop,"data":data,"loc":{"start":{"line":11,"column":0},"end":{"line":13,"column":7}}})) != null ? stack1 : "")
-    + "<th scope=\"col\" style=\"background-color:#eaeef2;color:#1f2328;font-size:12px\">Due ("
-    + container.escapeExpression(container.lambda(container.strict(depth0, "timezone", {"start":{"line":14,"column":85},"end":{"line":14,"column":93}} ), depth0))
-    + ")</th>\n<th scope=\"col\" style=\"background-color:#eaeef2;color:#1f2328;font-size:12px\">Overdue by</th>\n</tr>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"rows"),{"name":"each","hash":{},"fn":container.program(3, data, 0, blockParams, depths),"inverse":container.noop,"data":data,"loc":{"start":{"line":17,"column":0},"end":{"line":32,"column":9}}})) != null ? stack1 : "")
+  return "<table width=\"100%\" cellpadding=\"6\" cellspacing=\"1\" border=\"0\" style=\"background-color:#d0d7de;color:#1f2328;font-size:13px;line-height:1.4;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif\">\n<tr align=\"left\">\n<th scope=\"col\" style=\"background-color:#eaeef2;color:#1f2328;font-size:12px\">Case</th>\n<th scope=\"col\" style=\"background-color:#eaeef2;color:#1f2328;font-size:12px\">Overdue by<br><span style=\"font-weight:normal;color:#4b5563\">due ("
+    + container.escapeExpression(container.lambda(container.strict(depth0, "timezone", {"start":{"line":5,"column":146},"end":{"line":5,"column":154}} ), depth0))
+    + ")</span></th>\n</tr>\n"
+    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"rows"),{"name":"each","hash":{},"fn":container.program(1, data, 0, blockParams, depths),"inverse":container.noop,"data":data,"loc":{"start":{"line":7,"column":0},"end":{"line":15,"column":9}}})) != null ? stack1 : "")
     + "</table>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"more"),{"name":"if","hash":{},"fn":container.program(8, data, 0, blockParams, depths),"inverse":container.program(9, data, 0, blockParams, depths),"data":data,"loc":{"start":{"line":34,"column":0},"end":{"line":40,"column":7}}})) != null ? stack1 : "");
-},"1":function(container,depth0,helpers,partials,data) {
-    return "<th scope=\"col\" style=\"background-color:#eaeef2;color:#1f2328;font-size:12px\">State</th>\n";
-},"2":function(container,depth0,helpers,partials,data) {
-    return "<th scope=\"col\" style=\"background-color:#eaeef2;color:#1f2328;font-size:12px\">Phone</th>\n";
-},"3":function(container,depth0,helpers,partials,data,blockParams,depths) {
-    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), alias2=container.strict, alias3=container.lambda, alias4=container.escapeExpression, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"more"),{"name":"if","hash":{},"fn":container.program(8, data, 0, blockParams, depths),"inverse":container.program(9, data, 0, blockParams, depths),"data":data,"loc":{"start":{"line":17,"column":0},"end":{"line":23,"column":7}}})) != null ? stack1 : "");
+},"1":function(container,depth0,helpers,partials,data,blockParams,depths) {
+    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), alias2=container.escapeExpression, alias3=container.strict, alias4=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
         }
         return undefined
     };
 
-  return "<tr valign=\"top\">\n<td nowrap style=\"background-color:#fff;color:#1f2328\">"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"url"),{"name":"if","hash":{},"fn":container.program(4, data, 0, blockParams, depths),"inverse":container.program(5, data, 0, blockParams, depths),"data":data,"loc":{"start":{"line":19,"column":55},"end":{"line":19,"column":171}}})) != null ? stack1 : "")
-    + "</td>\n<td style=\"background-color:#fff;color:#1f2328\">"
-    + alias4(alias3(alias2(depth0, "title", {"start":{"line":20,"column":50},"end":{"line":20,"column":55}} ), depth0))
-    + "</td>\n<td style=\"background-color:#fff;color:#1f2328\">"
-    + alias4(alias3(alias2(depth0, "priority", {"start":{"line":21,"column":50},"end":{"line":21,"column":58}} ), depth0))
-    + "</td>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depths[1],"detailed"),{"name":"if","hash":{},"fn":container.program(6, data, 0, blockParams, depths),"inverse":container.noop,"data":data,"loc":{"start":{"line":22,"column":0},"end":{"line":24,"column":7}}})) != null ? stack1 : "")
-    + "<td style=\"background-color:#fff;color:#1f2328\">"
-    + alias4(alias3(alias2(depth0, "owner", {"start":{"line":25,"column":50},"end":{"line":25,"column":55}} ), depth0))
-    + "</td>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depths[1],"detailed"),{"name":"if","hash":{},"fn":container.program(7, data, 0, blockParams, depths),"inverse":container.noop,"data":data,"loc":{"start":{"line":26,"column":0},"end":{"line":28,"column":7}}})) != null ? stack1 : "")
-    + "<td nowrap style=\"background-color:#fff;color:#1f2328\">"
-    + alias4(lookupProperty(helpers,"localTime").call(alias1,lookupProperty(depth0,"dueAt"),lookupProperty(depths[1],"timezone"),{"name":"localTime","hash":{},"data":data,"loc":{"start":{"line":29,"column":55},"end":{"line":29,"column":86}}}))
-    + "</td>\n<td nowrap style=\"background-color:#fff;color:#b42318\">"
-    + alias4(lookupProperty(helpers,"duration").call(alias1,lookupProperty(depth0,"overdueMs"),{"name":"duration","hash":{},"data":data,"loc":{"start":{"line":30,"column":55},"end":{"line":30,"column":77}}}))
-    + "</td>\n</tr>\n";
-},"4":function(container,depth0,helpers,partials,data) {
+  return "<tr valign=\"top\">\n<td style=\"background-color:#ffffff;color:#1f2328\">"
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"url"),{"name":"if","hash":{},"fn":container.program(2, data, 0, blockParams, depths),"inverse":container.program(3, data, 0, blockParams, depths),"data":data,"loc":{"start":{"line":9,"column":51},"end":{"line":9,"column":167}}})) != null ? stack1 : "")
+    + "<br>\n<span style=\"font-size:14px;color:#1f2328\">"
+    + alias2(lookupProperty(helpers,"wrapLong").call(alias1,lookupProperty(depth0,"title"),{"name":"wrapLong","hash":{},"data":data,"loc":{"start":{"line":10,"column":43},"end":{"line":10,"column":61}}}))
+    + "</span><br>\n<span style=\"font-size:12px;color:#4b5563\"><strong style=\"color:#1f2328\">"
+    + alias2(alias4(alias3(depth0, "priority", {"start":{"line":11,"column":75},"end":{"line":11,"column":83}} ), depth0))
+    + "</strong>"
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depths[1],"detailed"),{"name":"if","hash":{},"fn":container.program(4, data, 0, blockParams, depths),"inverse":container.noop,"data":data,"loc":{"start":{"line":11,"column":94},"end":{"line":11,"column":132}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"owner"),{"name":"if","hash":{},"fn":container.program(5, data, 0, blockParams, depths),"inverse":container.noop,"data":data,"loc":{"start":{"line":11,"column":132},"end":{"line":11,"column":170}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depths[1],"detailed"),{"name":"if","hash":{},"fn":container.program(6, data, 0, blockParams, depths),"inverse":container.noop,"data":data,"loc":{"start":{"line":11,"column":170},"end":{"line":11,"column":252}}})) != null ? stack1 : "")
+    + "</span></td>\n<td nowrap style=\"background-color:#ffffff;color:#1f2328\"><strong style=\"color:#b42318\">"
+    + alias2(lookupProperty(helpers,"duration").call(alias1,lookupProperty(depth0,"overdueMs"),{"name":"duration","hash":{},"data":data,"loc":{"start":{"line":12,"column":88},"end":{"line":12,"column":110}}}))
+    + "</strong><br>\n<span style=\"font-size:12px;color:#4b5563\">"
+    + alias2(alias4(alias3(depth0, "dueDate", {"start":{"line":13,"column":45},"end":{"line":13,"column":52}} ), depth0))
+    + "<br>"
+    + alias2(alias4(alias3(depth0, "dueTime", {"start":{"line":13,"column":60},"end":{"line":13,"column":67}} ), depth0))
+    + "</span></td>\n</tr>\n";
+},"2":function(container,depth0,helpers,partials,data) {
     var alias1=container.strict, alias2=container.lambda, alias3=container.escapeExpression;
 
   return "<a href=\""
-    + alias3(alias2(alias1(depth0, "url", {"start":{"line":19,"column":77},"end":{"line":19,"column":80}} ), depth0))
+    + alias3(alias2(alias1(depth0, "url", {"start":{"line":9,"column":73},"end":{"line":9,"column":76}} ), depth0))
     + "\" style=\"color:#0a58ca;text-decoration:underline\">"
-    + alias3(alias2(alias1(depth0, "caseNo", {"start":{"line":19,"column":134},"end":{"line":19,"column":140}} ), depth0))
+    + alias3(alias2(alias1(depth0, "caseNo", {"start":{"line":9,"column":130},"end":{"line":9,"column":136}} ), depth0))
     + "</a>";
+},"3":function(container,depth0,helpers,partials,data) {
+    return container.escapeExpression(container.lambda(container.strict(depth0, "caseNo", {"start":{"line":9,"column":152},"end":{"line":9,"column":158}} ), depth0));
+},"4":function(container,depth0,helpers,partials,data) {
+    return " · "
+    + container.escapeExpression(container.lambda(container.strict(depth0, "state", {"start":{"line":11,"column":118},"end":{"line":11,"column":123}} ), depth0));
 },"5":function(container,depth0,helpers,partials,data) {
-    return container.escapeExpression(container.lambda(container.strict(depth0, "caseNo", {"start":{"line":19,"column":156},"end":{"line":19,"column":162}} ), depth0));
+    return " · owner "
+    + container.escapeExpression(container.lambda(container.strict(depth0, "owner", {"start":{"line":11,"column":156},"end":{"line":11,"column":161}} ), depth0));
 },"6":function(container,depth0,helpers,partials,data) {
-    return "<td style=\"background-color:#fff;color:#1f2328\">"
-    + container.escapeExpression(container.lambda(container.strict(depth0, "state", {"start":{"line":23,"column":50},"end":{"line":23,"column":55}} ), depth0))
-    + "</td>\n";
+    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"phone"),{"name":"if","hash":{},"fn":container.program(7, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":11,"column":189},"end":{"line":11,"column":245}}})) != null ? stack1 : "");
 },"7":function(container,depth0,helpers,partials,data) {
-    return "<td nowrap style=\"background-color:#fff;color:#1f2328\">"
-    + container.escapeExpression(container.lambda(container.strict(depth0, "phone", {"start":{"line":27,"column":57},"end":{"line":27,"column":62}} ), depth0))
-    + "</td>\n";
+    var lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return " · phone&nbsp;"
+    + container.escapeExpression(lookupProperty(helpers,"keepTogether").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"phone"),{"name":"keepTogether","hash":{},"data":data,"loc":{"start":{"line":11,"column":216},"end":{"line":11,"column":238}}}));
 },"8":function(container,depth0,helpers,partials,data) {
     var alias1=container.escapeExpression, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -507,9 +521,9 @@ export const partials: Record<PartialName, TemplateSpecification> = {
     };
 
   return "<p style=\"margin:8px 0 0;color:#1f2328\"><strong>and "
-    + alias1(lookupProperty(helpers,"count").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"more"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":35,"column":52},"end":{"line":35,"column":66}}}))
+    + alias1(lookupProperty(helpers,"count").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"more"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":18,"column":52},"end":{"line":18,"column":66}}}))
     + " more</strong> — see attachment "
-    + alias1(container.lambda(container.strict(depth0, "attachment", {"start":{"line":35,"column":100},"end":{"line":35,"column":110}} ), depth0))
+    + alias1(container.lambda(container.strict(depth0, "attachment", {"start":{"line":18,"column":100},"end":{"line":18,"column":110}} ), depth0))
     + "</p>\n";
 },"9":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -519,7 +533,7 @@ export const partials: Record<PartialName, TemplateSpecification> = {
         return undefined
     };
 
-  return ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"attachment"),{"name":"if","hash":{},"fn":container.program(10, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":37,"column":0},"end":{"line":39,"column":7}}})) != null ? stack1 : "");
+  return ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"attachment"),{"name":"if","hash":{},"fn":container.program(10, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":20,"column":0},"end":{"line":22,"column":7}}})) != null ? stack1 : "");
 },"10":function(container,depth0,helpers,partials,data) {
     var alias1=container.escapeExpression, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -529,9 +543,9 @@ export const partials: Record<PartialName, TemplateSpecification> = {
     };
 
   return "<p style=\"margin:8px 0 0;color:#4b5563\">All "
-    + alias1(lookupProperty(helpers,"count").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"total"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":38,"column":44},"end":{"line":38,"column":59}}}))
+    + alias1(lookupProperty(helpers,"count").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"total"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":21,"column":44},"end":{"line":21,"column":59}}}))
     + " are also in the attached "
-    + alias1(container.lambda(container.strict(depth0, "attachment", {"start":{"line":38,"column":87},"end":{"line":38,"column":97}} ), depth0))
+    + alias1(container.lambda(container.strict(depth0, "attachment", {"start":{"line":21,"column":87},"end":{"line":21,"column":97}} ), depth0))
     + ".</p>\n";
 },"11":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -541,7 +555,7 @@ export const partials: Record<PartialName, TemplateSpecification> = {
         return undefined
     };
 
-  return ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"total"),{"name":"if","hash":{},"fn":container.program(12, data, 0),"inverse":container.program(13, data, 0),"data":data,"loc":{"start":{"line":42,"column":0},"end":{"line":46,"column":7}}})) != null ? stack1 : "");
+  return ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"total"),{"name":"if","hash":{},"fn":container.program(12, data, 0),"inverse":container.program(13, data, 0),"data":data,"loc":{"start":{"line":25,"column":0},"end":{"line":29,"column":7}}})) != null ? stack1 : "");
 },"12":function(container,depth0,helpers,partials,data) {
     var alias1=container.escapeExpression, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -551,9 +565,9 @@ export const partials: Record<PartialName, TemplateSpecification> = {
     };
 
   return "<p style=\"margin:0;color:#1f2328\"><strong>"
-    + alias1(lookupProperty(helpers,"count").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"total"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":43,"column":42},"end":{"line":43,"column":57}}}))
+    + alias1(lookupProperty(helpers,"count").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"total"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":26,"column":42},"end":{"line":26,"column":57}}}))
     + " cases</strong> — see attachment "
-    + alias1(container.lambda(container.strict(depth0, "attachment", {"start":{"line":43,"column":92},"end":{"line":43,"column":102}} ), depth0))
+    + alias1(container.lambda(container.strict(depth0, "attachment", {"start":{"line":26,"column":92},"end":{"line":26,"column":102}} ), depth0))
     + "</p>\n";
 },"13":function(container,depth0,helpers,partials,data) {
     return "<p style=\"margin:0;color:#1f2328\">No open cases are past their due date.</p>\n";
@@ -565,7 +579,7 @@ export const partials: Record<PartialName, TemplateSpecification> = {
         return undefined
     };
 
-  return ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(lookupProperty(depth0,"rows"),"length"),{"name":"if","hash":{},"fn":container.program(0, data, 0, blockParams, depths),"inverse":container.program(11, data, 0, blockParams, depths),"data":data,"loc":{"start":{"line":1,"column":0},"end":{"line":47,"column":7}}})) != null ? stack1 : "");
+  return ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(lookupProperty(depth0,"rows"),"length"),{"name":"if","hash":{},"fn":container.program(0, data, 0, blockParams, depths),"inverse":container.program(11, data, 0, blockParams, depths),"data":data,"loc":{"start":{"line":1,"column":0},"end":{"line":30,"column":7}}})) != null ? stack1 : "");
 },"useData":true,"useDepths":true},
   "warnings.html": {"0":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -575,13 +589,20 @@ export const partials: Record<PartialName, TemplateSpecification> = {
         return undefined
     };
 
-  return "<tr>\n<td style=\"padding:12px 24px 0;background-color:#ffffff;color:#1f2328\">\n<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"border-collapse:collapse\">\n<tr>\n<td style=\"padding:10px 14px;border:1px solid #d4a72c;border-left-width:4px;background-color:#fff8c5;color:#4d2d00\">\n<strong style=\"color:#4d2d00\">Warnings: the numbers below may be incomplete</strong>\n<ul style=\"margin:6px 0 0;padding:0 0 0 20px;color:#4d2d00\">\n"
+  return "<tr>\n<td style=\"padding:12px 20px 0;background-color:#ffffff;color:#1f2328\">\n<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"border-collapse:collapse\">\n<tr>\n<td style=\"padding:10px 14px;border:1px solid #d4a72c;border-left-width:4px;background-color:#fff8c5;color:#4d2d00\">\n<strong style=\"color:#4d2d00\">Warnings: the numbers below may be incomplete</strong>\n<ul style=\"margin:6px 0 0;padding:0 0 0 20px;color:#4d2d00\">\n"
     + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"items"),{"name":"each","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":9,"column":0},"end":{"line":11,"column":9}}})) != null ? stack1 : "")
     + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"more"),{"name":"if","hash":{},"fn":container.program(2, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":12,"column":0},"end":{"line":14,"column":7}}})) != null ? stack1 : "")
     + "</ul>\n</td>\n</tr>\n</table>\n</td>\n</tr>\n";
 },"1":function(container,depth0,helpers,partials,data) {
-    return "<li style=\"margin:2px 0\">"
-    + container.escapeExpression(container.lambda(depth0, depth0))
+    var lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return "<li style=\"margin:2px 0\">"
+    + container.escapeExpression(lookupProperty(helpers,"wrapLong").call(depth0 != null ? depth0 : (container.nullContext || {}),depth0,{"name":"wrapLong","hash":{},"data":data,"loc":{"start":{"line":10,"column":25},"end":{"line":10,"column":42}}}))
     + "</li>\n";
 },"2":function(container,depth0,helpers,partials,data) {
     var lookupProperty = container.lookupProperty || function(parent, propertyName) {

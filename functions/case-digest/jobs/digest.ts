@@ -100,6 +100,7 @@ export async function runDigest(input: DigestInput, deps: JobDeps): Promise<Dige
     asOf: input.asOf,
     generatedAt: deps.now(),
     reportTimezone: zone,
+    trigger: input.scheduledTime && !input.range ? 'scheduled' : 'ad-hoc',
     periodLabel: periodLabel(window.start, window.end, zone),
     overdue,
     warnings,

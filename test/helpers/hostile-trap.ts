@@ -1,0 +1,70 @@
+/**
+ * Request counters for "no request is made": a `fetch` wrapper that counts every call, and a
+ * trap HTTP server to point the AWS endpoints at (SES, Secrets Manager, DynamoDB), which logs
+ * every request and refuses it with a non-retryable error.
+ */
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface CountingFetch {
+  fetch: typeof fetch;
+  /** URL of every call, in order. */
+  calls: string[];
+}
+
+export function countingFetch(inner: typeof fetch = globalThis.fetch): CountingFetch {
+  const calls: string[] = [];
+  const wrapped = ((input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
+    calls.push(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+    return inner(input, init);
+  }) as typeof fetch;
+  return { fetch: wrapped, calls };
+}
+
+export interface TrapHit {
+  method: string;
+  url: string;
+  /** `X-Amz-Target` (JSON protocols) or the path: which AWS operation was attempted. */
+  target: string;
+}
+
+export interface Trap {
+  url: string;
+  hits: TrapHit[];
+  close(): Promise<void>;
+}
+
+/** Answers every request with HTTP 400 `AccessDeniedException` so SDK clients do not retry. */
+export async function startTrap(): Promise<Trap> {
+  const hits: TrapHit[] = [];
+  const server = createServer((req: IncomingMessage, res) => {
+    const target = req.headers['x-amz-target'];
+    hits.push({
+      method: req.method ?? '',
+      url: req.url ?? '',
+      target: (Array.isArray(target) ? target[0] : target) ?? req.url ?? '',
+    });
+    req.resume();
+    req.on('end', () => {
+      const body = JSON.stringify({ __type: 'AccessDeniedException', message: 'trap: no request expected' });
+      res
+        .writeHead(400, {
+          'Content-Type': 'application/x-amz-json-1.1',
+          'x-amzn-ErrorType': 'AccessDeniedException',
+          'Content-Length': String(Buffer.byteLength(body)),
+        })
+        .end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    hits,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((e) => (e ? reject(e) : resolve()));
+      }),
+  };
+}
