@@ -2,7 +2,8 @@
  * `npm run preview`: renders the digest and the overdue alert from sandbox data through the real
  * handler (dry run: nothing is mailed), writes the HTML and text parts to outbox/preview/, and
  * takes full-page PNG screenshots with headless Chromium at desktop (1024 px) and phone (390 px)
- * widths, in light and dark colour schemes, to look at before a template change ships.
+ * widths, in light, dark and inverted-dark colour schemes, to look at before a template change
+ * ships. It warns when an email is wider than the screen.
  *
  * Four emails: the scheduled digest, the scheduled alert, an ad-hoc report (a 7-day range with a
  * filter), and a "stress" digest and alert from sandbox data with hostile values (long unbroken
@@ -14,12 +15,12 @@
  *
  * Uses Debian's chromium through playwright-core's `executablePath`; no browser is downloaded.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import type { CaseRecord } from '../functions/case-digest/aicc/schemas.js';
 import { createHandler, type JobResult } from '../functions/case-digest/handler.js';
 import { generateCases } from '../sandbox/data.js';
@@ -162,12 +163,9 @@ async function renderPreviews(): Promise<Preview[]> {
   return previews;
 }
 
-/** Full-page screenshots of each email at each width and colour scheme; returns the PNG paths. */
-async function screenshot(out: string, files: { name: string; path: string }[]): Promise<string[]> {
-  // A fresh profile each run, and no background traffic: on a closed network Chromium otherwise
-  // waits on component updates, sync and QUIC probes.
-  const profile = await mkdtemp(join(tmpdir(), 'preview-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
+/** Chromium with a fresh profile and no background traffic (on a closed network it otherwise waits on them). */
+async function launch(profile: string, extraArgs: string[] = []): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(profile, {
     executablePath: args.chromium,
     headless: true,
     args: [
@@ -179,46 +177,84 @@ async function screenshot(out: string, files: { name: string; path: string }[]):
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
     deviceScaleFactor: 1,
     // The emails hold no external resources; make sure a stray one would not be fetched.
     offline: true,
   });
+}
+
+/**
+ * Full-page screenshots of each email at each width: `light`, `dark` (the reader's dark scheme;
+ * the explicit colours keep the email as designed, as Apple Mail shows it), and `inverted`
+ * (Chromium's automatic dark mode on the email without its color-scheme meta, which approximates
+ * clients that recolour emails themselves: the Gmail apps, Outlook). Returns the PNG paths.
+ */
+async function screenshot(out: string, files: { name: string; path: string }[]): Promise<string[]> {
   const shots: string[] = [];
+  const profile = await mkdtemp(join(tmpdir(), 'preview-chromium-'));
+  const invertedProfile = await mkdtemp(join(tmpdir(), 'preview-chromium-'));
+  const contexts: BrowserContext[] = [];
   try {
-    const page = context.pages()[0] ?? (await context.newPage());
+    const plain = await launch(profile);
+    contexts.push(plain);
+    const inverting = await launch(invertedProfile, ['--enable-features=WebContentsForceDark']);
+    contexts.push(inverting);
+    const page = plain.pages()[0] ?? (await plain.newPage());
+    const invertedPage = inverting.pages()[0] ?? (await inverting.newPage());
     for (const file of files) {
+      const html = await readFile(file.path, 'utf8');
       for (const viewport of VIEWPORTS) {
+        const size = { width: viewport.width, height: viewport.height };
         for (const colorScheme of SCHEMES) {
-          await page.setViewportSize({ width: viewport.width, height: viewport.height });
+          await page.setViewportSize(size);
           await page.emulateMedia({ colorScheme });
           await page.goto(pathToFileURL(file.path).href, { waitUntil: 'load' });
-          const path = join(out, `${file.name}-${viewport.name}-${colorScheme}.png`);
-          await page.screenshot({ path, fullPage: true });
-          shots.push(path);
-          const overflow = await page.evaluate(
-            () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-          );
-          if (overflow > 0)
-            console.warn(`${file.name} at ${viewport.width} px: ${overflow} px wider than the screen`);
+          shots.push(await shoot(page, join(out, `${file.name}-${viewport.name}-${colorScheme}.png`)));
           if (args.docs && file.name === 'digest' && viewport.name === 'desktop' && colorScheme === 'light') {
-            const height = await page.evaluate(() => document.documentElement.scrollHeight);
             await mkdir(dirname(DOCS_IMAGE), { recursive: true });
-            await page.screenshot({
-              path: DOCS_IMAGE,
-              fullPage: true,
-              clip: { x: 0, y: 0, width: viewport.width, height: Math.min(height, DOCS_CLIP_HEIGHT) },
-            });
-            shots.push(DOCS_IMAGE);
+            shots.push(await shoot(page, DOCS_IMAGE, DOCS_CLIP_HEIGHT));
           }
         }
+        await invertedPage.setViewportSize(size);
+        await invertedPage.emulateMedia({ colorScheme: 'dark' });
+        // Chromium leaves pages that declare dark support alone; the clients meant here ignore it.
+        await invertedPage.setContent(
+          html.replace(/<meta name="(?:supported-)?color-schemes?"[^>]*>\n?/g, ''),
+        );
+        shots.push(await shoot(invertedPage, join(out, `${file.name}-${viewport.name}-inverted.png`)));
       }
     }
   } finally {
-    await context.close();
+    for (const context of contexts) await context.close();
     await rm(profile, { recursive: true, force: true });
+    await rm(invertedProfile, { recursive: true, force: true });
   }
   return shots;
+}
+
+/** A full-page PNG (cut at `maxHeight` when given); warns when the email is wider than the screen. */
+async function shoot(page: Page, path: string, maxHeight?: number): Promise<string> {
+  // A string, not a function: this project compiles without the DOM typings.
+  const { width, height, overflow } = await page.evaluate<{
+    width: number;
+    height: number;
+    overflow: number;
+  }>(
+    `(() => {
+      const root = document.documentElement;
+      return { width: root.clientWidth, height: root.scrollHeight, overflow: root.scrollWidth - root.clientWidth };
+    })()`,
+  );
+  if (overflow > 0)
+    console.warn(`${relative(process.cwd(), path)}: ${overflow} px wider than the ${width} px screen`);
+  await page.screenshot(
+    maxHeight
+      ? { path, fullPage: true, clip: { x: 0, y: 0, width, height: Math.min(height, maxHeight) } }
+      : { path, fullPage: true },
+  );
+  return path;
 }
 
 const out = resolve(args.out);

@@ -1,9 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Context } from 'aws-lambda';
 import { AiccClient, type PageProgress } from './aicc/client.js';
-import { createTokenSource, type TokenSource } from './aicc/token.js';
+import { createTokenSource, powertoolsSecretReader, type TokenSource } from './aicc/token.js';
 import { type Config, loadConfig } from './config.js';
 import { createBatchGuard } from './email/idempotency.js';
 import { sendEmail } from './email/send.js';
@@ -21,6 +23,8 @@ interface Runtime {
   config: Config;
   tokenSource: TokenSource;
   ses: SESv2Client;
+  /** Built only when IDEMPOTENCY_TABLE is set. */
+  dynamo: DynamoDBClient | undefined;
 }
 
 export interface HandlerOptions {
@@ -75,9 +79,11 @@ function buildRuntime(env: Record<string, string | undefined>, fetchImpl: typeof
       baseUrl: config.aiccBaseUrl,
       credentials: config.credentials,
       timeoutMs: config.timeoutMs,
+      readSecret: powertoolsSecretReader(new SecretsProvider()),
       ...(fetchImpl ? { fetch: fetchImpl } : {}),
     }),
     ses: new SESv2Client({}),
+    dynamo: config.idempotencyTable ? new DynamoDBClient({}) : undefined,
   };
 }
 
@@ -103,9 +109,13 @@ export function createHandler(options: HandlerOptions = {}) {
       runtime = undefined;
       runtime = buildRuntime(env, options.fetch);
     }
-    const { config, tokenSource, ses } = runtime;
+    const { config, tokenSource, ses, dynamo } = runtime;
     // Per invocation: an in-progress idempotency record then lasts only as long as this invocation can.
-    const guard = createBatchGuard({ tableName: config.idempotencyTable, lambdaContext: context });
+    const guard = createBatchGuard({
+      tableName: config.idempotencyTable,
+      dynamoClient: dynamo,
+      lambdaContext: context,
+    });
     const input = parseEvent(event, now);
     if (context) logger.addContext(context);
     logger.appendKeys({ job: input.job, asOf: input.asOf.toISOString(), dryRun: input.dryRun });

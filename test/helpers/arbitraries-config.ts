@@ -197,7 +197,8 @@ export function classifyEnv(env: Env): EventVerdict {
   const cross = hasCredentials ? [] : CREDENTIAL_VARS;
   const may = new Set([...invalid, ...ambiguous, ...cross]);
   if (invalid.length) return { outcome: 'reject', mustName: invalid, mustNameOneOf: [], mayName: may };
-  if (cross.length) return { outcome: 'reject', mustName: [], mustNameOneOf: [...cross, ...ambiguous], mayName: may };
+  if (cross.length)
+    return { outcome: 'reject', mustName: [], mustNameOneOf: [...cross, ...ambiguous], mayName: may };
   if (ambiguous.length) return { outcome: 'either', mustName: [], mustNameOneOf: ambiguous, mayName: may };
   return { outcome: 'accept', mustName: [], mustNameOneOf: [], mayName: may };
 }
@@ -210,101 +211,229 @@ export function namedVars(message: string): string[] {
 // ---------------------------------------------------------------------------------------------
 // Generators.
 
+type Mode = 'mostly-valid' | 'wild';
+
+/** Weights of unset / blank / valid / invalid / ambiguous values in each mode. */
+const WEIGHTS: Record<Mode, [number, number, number, number, number]> = {
+  'mostly-valid': [6, 1, 30, 1, 1],
+  wild: [3, 1, 6, 2, 1],
+};
+
 /** A variable is unset, blank, or drawn from its pools of valid / invalid / ambiguous values. */
-function variable(valid: string[], invalid: string[], ambiguous: string[] = [], presentWeight = 6) {
+function variable(
+  mode: Mode,
+  valid: string[],
+  invalid: string[],
+  ambiguous: string[] = [],
+  required = false,
+) {
+  const [unset, blank, ok, bad, odd] = WEIGHTS[mode];
   const arbs: fc.WeightedArbitrary<string | undefined>[] = [
-    { weight: 3, arbitrary: fc.constant(undefined) },
-    { weight: 1, arbitrary: fc.constantFrom('', ' ', '\t') },
-    { weight: presentWeight, arbitrary: fc.constantFrom(...valid) },
+    { weight: required ? 1 : unset, arbitrary: fc.constant(undefined) },
+    { weight: blank, arbitrary: fc.constantFrom('', ' ', '\t') },
+    { weight: required ? ok * 2 : ok, arbitrary: fc.constantFrom(...valid) },
   ];
-  if (invalid.length) arbs.push({ weight: 2, arbitrary: fc.constantFrom(...invalid) });
-  if (ambiguous.length) arbs.push({ weight: 1, arbitrary: fc.constantFrom(...ambiguous) });
+  if (invalid.length) arbs.push({ weight: bad, arbitrary: fc.constantFrom(...invalid) });
+  if (ambiguous.length) arbs.push({ weight: odd, arbitrary: fc.constantFrom(...ambiguous) });
   return fc.oneof(...arbs);
 }
 
 const VALID_ADDRESSES = ['digest@example.com', 'on-call+pager@example.org', 'first.last@sub.example.co.uk'];
-const INVALID_ADDRESSES = ['digest', 'digest@', '@example.com', 'a b@example.com', 'a@@example.com', 'a@exa mple.com'];
+const INVALID_ADDRESSES = [
+  'digest',
+  'digest@',
+  '@example.com',
+  'a b@example.com',
+  'a@@example.com',
+  'a@exa mple.com',
+];
 
-const addressList = fc.oneof(
-  { weight: 6, arbitrary: fc.array(fc.constantFrom(...VALID_ADDRESSES), { minLength: 1, maxLength: 3 }).map((a) => a.join(', ')) },
-  {
-    weight: 3,
-    arbitrary: fc
-      .tuple(
-        fc.array(fc.constantFrom(...VALID_ADDRESSES), { maxLength: 2 }),
-        fc.constantFrom(...INVALID_ADDRESSES, 'Lead <lead@example.com>', 'lead@localhost', ' '),
-      )
-      .map(([ok, odd]) => [...ok, odd].join(',')),
-  },
-  { weight: 1, arbitrary: fc.constantFrom(',', ' , ', ',,,', 'a@example.com,,b@example.com', 'a@example.com;b@example.com') },
-);
-
-const counts = (validPool: string[], invalidPool: string[], ambiguousPool: string[]) =>
-  fc.oneof(
-    { weight: 3, arbitrary: fc.constant(undefined) },
-    { weight: 1, arbitrary: fc.constant('') },
-    { weight: 5, arbitrary: fc.constantFrom(...validPool) },
-    { weight: 3, arbitrary: fc.constantFrom(...invalidPool) },
-    { weight: 1, arbitrary: fc.constantFrom(...ambiguousPool) },
-    { weight: 1, arbitrary: fc.integer({ min: -1_000, max: 100_000 }).map(String) },
+const addressList = (mode: Mode) => {
+  const [unset, , ok, bad, odd] = WEIGHTS[mode];
+  return fc.oneof(
+    { weight: unset, arbitrary: fc.constant(undefined) },
+    {
+      weight: ok,
+      arbitrary: fc
+        .array(fc.constantFrom(...VALID_ADDRESSES), { minLength: 1, maxLength: 3 })
+        .map((a) => a.join(', ')),
+    },
+    {
+      weight: bad,
+      arbitrary: fc
+        .tuple(
+          fc.array(fc.constantFrom(...VALID_ADDRESSES), { maxLength: 2 }),
+          fc.constantFrom(...INVALID_ADDRESSES, ' '),
+        )
+        .map(([good, wrong]) => [...good, wrong].join(',')),
+    },
+    { weight: bad, arbitrary: fc.constantFrom(',', ' , ', ',,,', 'a@example.com;b@example.com') },
+    {
+      weight: odd,
+      arbitrary: fc.constantFrom('a@example.com,,b@example.com', 'Lead <lead@example.com>', 'lead@localhost'),
+    },
   );
-const BAD_NUMBERS = ['-1', '-24', '1.5', '0.5', 'abc', '24h', 'NaN', 'Infinity', '-Infinity', '1,000', '1_000', 'true', '½'];
+};
+
+const counts = (mode: Mode, validPool: string[], invalidPool: string[], ambiguousPool: string[]) => {
+  const [unset, blank, ok, bad, odd] = WEIGHTS[mode];
+  return fc.oneof(
+    { weight: unset, arbitrary: fc.constant(undefined) },
+    { weight: blank, arbitrary: fc.constant('') },
+    { weight: ok, arbitrary: fc.constantFrom(...validPool) },
+    { weight: bad, arbitrary: fc.constantFrom(...invalidPool) },
+    { weight: odd, arbitrary: fc.constantFrom(...ambiguousPool) },
+    { weight: bad, arbitrary: fc.integer({ min: -1_000, max: 100_000 }).map(String) },
+  );
+};
+const BAD_NUMBERS = [
+  '-1',
+  '-24',
+  '1.5',
+  '0.5',
+  'abc',
+  '24h',
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '1,000',
+  '1_000',
+  'true',
+  '½',
+];
 const ODD_NUMBERS = ['+5', ' 24 ', '24.0', '0x10', '1e2', '99999999999999999999'];
 
-export const envArb: fc.Arbitrary<Env> = fc
-  .record({
-    AICC_BASE_URL: variable(
-      ['https://service.besclouds.com', 'https://service.besclouds.com/', 'http://127.0.0.1:8787', 'https://aicc.example.com/tenant-1'],
-      ['service.besclouds.com', 'ftp://service.besclouds.com', 'not a url', 'https://', 'javascript:alert(1)', 'file:///etc/passwd', 'http://exa mple.com', 'https://example.com:99999'],
-      ['HTTPS://service.besclouds.com', 'https://service.besclouds.com/?tenant=1', 'https://user:pw@service.besclouds.com'],
-      10,
-    ),
-    AICC_SECRET_ID: variable(['aicc/case-digest', 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:aicc-AbCdEf'], [], [], 4),
-    AICC_TOKEN: variable(['sandbox-token'], [], [], 2),
-    AICC_CLIENT_ID: variable(['client-1'], [], [], 2),
-    AICC_CLIENT_SECRET: variable(['s3cr3t'], [], [], 2),
-    AICC_TIMEZONE: variable(VALID_ZONES, INVALID_ZONES, AMBIGUOUS_ZONES),
-    REPORT_TIMEZONE: variable(VALID_ZONES, INVALID_ZONES, AMBIGUOUS_ZONES),
-    MAIL_FROM: variable(
-      ['digest@example.com', 'Case Digest <digest@example.com>', 'Ops <ops@sub.example.org>'],
-      ['digest', 'Case Digest', 'Case Digest <digest>', '<>', 'Case Digest <>', 'a@example.com, b@example.com', '<digest@example.com', 'digest@example.com>', 'Digest <a@example.com> extra'],
-      ['"Digest, Ops" <digest@example.com>', 'digest@localhost'],
-      10,
-    ),
-    DIGEST_RECIPIENTS: fc.oneof(
-      { weight: 1, arbitrary: fc.constant(undefined) },
-      { weight: 3, arbitrary: addressList },
-    ),
-    ALERT_RECIPIENTS: fc.oneof({ weight: 1, arbitrary: fc.constant(undefined) }, { weight: 2, arbitrary: addressList }),
-    ALERT_PRIORITIES: variable(
-      ['Critical', 'Critical,High', 'critical', ' High , Critical ', 'Low,Medium,High,Critical', 'CRITICAL,critical'],
-      ['Urgent', 'Critical,Urgent', ',', ' , ', 'P1', 'Critical;High', 'Highest'],
-      ['3', 'Critical,,High', '2,3'],
-    ),
-    ALERT_REPEAT_HOURS: counts(['0', '1', '24', '168', '007'], BAD_NUMBERS, ODD_NUMBERS),
-    OVERDUE_LOOKBACK_DAYS: counts(['1', '30', '90', '366', '3650'], ['0', ...BAD_NUMBERS], [...ODD_NUMBERS, '3651', '100000']),
-    CLOSED_STATES: variable(['Completed', 'Completed,Closed,Cancelled', 'Done, Resolved '], [',', ' , ,'], ['Completed,,Closed']),
-    CASE_URL_TEMPLATE: variable(
-      ['https://aicc.example.com/case/{id}', 'https://aicc.example.com/c?no={caseNo}'],
-      [],
-      ['https://aicc.example.com/case', 'javascript:alert({id})', 'not a url {id}'],
-    ),
-    AICC_CONCURRENCY: counts(['1', '4', '16', '64'], ['0', ...BAD_NUMBERS], [...ODD_NUMBERS, '65', '1000']),
-    AICC_TIMEOUT_MS: counts(['1', '2000', '15000', '900000', '2147483647'], ['0', ...BAD_NUMBERS], ODD_NUMBERS.slice(0, 5)),
-    SES_CONFIGURATION_SET: variable(['digest-config-set'], []),
-    IDEMPOTENCY_TABLE: variable(['case-digest-idempotency'], []),
-    // Unrelated variables a Lambda environment always has, and near-misses of ours.
-    noise: fc.subarray([
-      ['PATH', '/usr/bin'],
-      ['AWS_REGION', 'eu-west-1'],
-      ['mail_from', 'not-an-address'],
-      ['AICC_BASEURL', 'nonsense'],
-      ['DIGEST_RECIPIENT', 'nonsense'],
-    ] as [string, string][]),
-  })
-  .map(({ noise, ...vars }) => {
-    const env: Env = Object.fromEntries(noise);
-    // AICC_TIMEOUT_MS from the random integers may overflow a timer only above 2^31: not here.
-    for (const [k, v] of Object.entries(vars)) if (v !== undefined) env[k] = v;
-    return env;
-  });
+export const envArb = (mode: Mode): fc.Arbitrary<Env> =>
+  fc
+    .record({
+      AICC_BASE_URL: variable(
+        mode,
+        [
+          'https://service.besclouds.com',
+          'https://service.besclouds.com/',
+          'http://127.0.0.1:8787',
+          'https://aicc.example.com/tenant-1',
+        ],
+        [
+          'service.besclouds.com',
+          'ftp://service.besclouds.com',
+          'not a url',
+          'https://',
+          'javascript:alert(1)',
+          'file:///etc/passwd',
+          'http://exa mple.com',
+          'https://example.com:99999',
+        ],
+        [
+          'HTTPS://service.besclouds.com',
+          'https://service.besclouds.com/?tenant=1',
+          'https://user:pw@service.besclouds.com',
+        ],
+        true,
+      ),
+      // One credential source, several, or none (only the client id, or blanks).
+      credentials: fc.oneof(
+        {
+          weight: mode === 'wild' ? 2 : 8,
+          arbitrary: fc.constantFrom<Env>(
+            { AICC_SECRET_ID: 'aicc/case-digest' },
+            { AICC_SECRET_ID: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:aicc-AbCdEf' },
+            { AICC_TOKEN: 'sandbox-token' },
+            { AICC_CLIENT_ID: 'client-1', AICC_CLIENT_SECRET: 's3cr3t' },
+            { AICC_SECRET_ID: 'aicc/case-digest', AICC_TOKEN: 'sandbox-token' },
+            { AICC_SECRET_ID: ' ', AICC_TOKEN: 'sandbox-token' },
+          ),
+        },
+        {
+          weight: 1,
+          arbitrary: fc.constantFrom<Env>(
+            {},
+            { AICC_CLIENT_ID: 'client-1' },
+            { AICC_CLIENT_SECRET: 's3cr3t' },
+            { AICC_SECRET_ID: '', AICC_TOKEN: ' ' },
+            { AICC_CLIENT_ID: 'client-1', AICC_CLIENT_SECRET: '\t' },
+          ),
+        },
+      ),
+      AICC_TIMEZONE: variable(mode, VALID_ZONES, INVALID_ZONES, AMBIGUOUS_ZONES),
+      REPORT_TIMEZONE: variable(mode, VALID_ZONES, INVALID_ZONES, AMBIGUOUS_ZONES),
+      MAIL_FROM: variable(
+        mode,
+        ['digest@example.com', 'Case Digest <digest@example.com>', 'Ops <ops@sub.example.org>'],
+        [
+          'digest',
+          'Case Digest',
+          'Case Digest <digest>',
+          '<>',
+          'Case Digest <>',
+          'a@example.com, b@example.com',
+          '<digest@example.com',
+          'digest@example.com>',
+          'Digest <a@example.com> extra',
+        ],
+        ['"Digest, Ops" <digest@example.com>', 'digest@localhost'],
+        true,
+      ),
+      DIGEST_RECIPIENTS: addressList(mode),
+      ALERT_RECIPIENTS: addressList(mode),
+      ALERT_PRIORITIES: variable(
+        mode,
+        [
+          'Critical',
+          'Critical,High',
+          'critical',
+          ' High , Critical ',
+          'Low,Medium,High,Critical',
+          'CRITICAL,critical',
+        ],
+        ['Urgent', 'Critical,Urgent', ',', ' , ', 'P1', 'Critical;High', 'Highest'],
+        ['3', 'Critical,,High', '2,3'],
+      ),
+      ALERT_REPEAT_HOURS: counts(mode, ['0', '1', '24', '168', '007'], BAD_NUMBERS, ODD_NUMBERS),
+      OVERDUE_LOOKBACK_DAYS: counts(
+        mode,
+        ['1', '30', '90', '366', '3650'],
+        ['0', ...BAD_NUMBERS],
+        [...ODD_NUMBERS, '3651', '100000'],
+      ),
+      CLOSED_STATES: variable(
+        mode,
+        ['Completed', 'Completed,Closed,Cancelled', 'Done, Resolved '],
+        [',', ' , ,'],
+        ['Completed,,Closed'],
+      ),
+      CASE_URL_TEMPLATE: variable(
+        mode,
+        ['https://aicc.example.com/case/{id}', 'https://aicc.example.com/c?no={caseNo}'],
+        [],
+        ['https://aicc.example.com/case', 'javascript:alert({id})', 'not a url {id}'],
+      ),
+      AICC_CONCURRENCY: counts(
+        mode,
+        ['1', '4', '16', '64'],
+        ['0', ...BAD_NUMBERS],
+        [...ODD_NUMBERS, '65', '1000'],
+      ),
+      AICC_TIMEOUT_MS: counts(
+        mode,
+        ['1', '2000', '15000', '900000', '2147483647'],
+        ['0', ...BAD_NUMBERS],
+        ODD_NUMBERS.slice(0, 5),
+      ),
+      SES_CONFIGURATION_SET: variable(mode, ['digest-config-set'], []),
+      IDEMPOTENCY_TABLE: variable(mode, ['case-digest-idempotency'], []),
+      // Unrelated variables a Lambda environment always has, and near-misses of ours.
+      noise: fc.subarray([
+        ['PATH', '/usr/bin'],
+        ['AWS_REGION', 'eu-west-1'],
+        ['mail_from', 'not-an-address'],
+        ['AICC_BASEURL', 'nonsense'],
+        ['DIGEST_RECIPIENT', 'nonsense'],
+      ] as [string, string][]),
+    })
+    .map(({ noise, credentials, ...vars }) => {
+      const env: Env = { ...Object.fromEntries(noise), ...credentials };
+      // AICC_TIMEOUT_MS from the random integers may overflow a timer only above 2^31: not here.
+      for (const [k, v] of Object.entries(vars)) if (v !== undefined) env[k] = v;
+      return env;
+    });

@@ -9,7 +9,8 @@
  * - Addresses: plain `local@domain.tld` dot-atoms are valid; no `@`, two `@`, inner spaces,
  *   lists (`,` `;`), empty parts and dot-atom violations (`a..b@`, `.a@`, `a@b..c`, `a@-b.c`)
  *   are invalid; display names, padding, dotless domains and non-ASCII are ambiguous.
- * - Filters: strings are what the API takes; `""`, `null` and numbers are ambiguous (could mean
+ * - Filters: lengths count UTF-16 units when that fits and code points when that does not fit
+ *   (astral text between the two is ambiguous). Strings are what the API takes; `""`, `null` and numbers are ambiguous (could mean
  *   "no filter" / be stringified), other types invalid. Priority/origin: exact display name or
  *   code string valid; other letter case, padding and numeric codes ambiguous.
  * - Request-only API fields as filter keys (`start`, `limit`, `startTime`, `endTime`) are
@@ -60,7 +61,9 @@ export function civilFromDays(z0: number): { y: number; m: number; d: number } {
   const z = z0 + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
+  );
   const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
   const mp = Math.floor((5 * doy + 2) / 153);
   const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
@@ -102,7 +105,11 @@ export function classifyLocal(v: unknown): { status: Status; stamp?: LocalStamp 
   )
     return { status: 'invalid' };
   // Years 0000–0999 are real proleptic dates but nobody reports on them: either answer will do.
-  const stamp = { days: daysFromCivil(y, mo, d), seconds: h * 3600 + mi * 60 + s, dateOnly: m[4] === undefined };
+  const stamp = {
+    days: daysFromCivil(y, mo, d),
+    seconds: h * 3600 + mi * 60 + s,
+    dateOnly: m[4] === undefined,
+  };
   return { status: y < 1000 ? 'ambiguous' : 'valid', stamp };
 }
 
@@ -113,7 +120,9 @@ function realDateTime(y: number, mo: number, d: number, h: number, mi: number, s
 /** An ISO 8601 instant with an offset. */
 export function classifyInstant(v: unknown): Status {
   if (typeof v !== 'string') return 'invalid';
-  const strict = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:Z|[+-](\d{2}):(\d{2}))$/.exec(v);
+  const strict = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:Z|[+-](\d{2}):(\d{2}))$/.exec(
+    v,
+  );
   if (strict) {
     const [y, mo, d, h, mi, s, oh = 0, om = 0] = strict.slice(1).map((x) => Number(x ?? 0)) as number[];
     if (y === undefined || mo === undefined || d === undefined || h === undefined || mi === undefined)
@@ -125,9 +134,10 @@ export function classifyInstant(v: unknown): Status {
     if (realDateTime(y, mo, d, 0, 0, 0) && h === 24 && mi === 0 && s === 0) return 'ambiguous';
     return 'invalid';
   }
-  const loose = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:[Zz]|[+-](\d{2})(?::?(\d{2}))?)$/.exec(
-    v,
-  );
+  const loose =
+    /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:[Zz]|[+-](\d{2})(?::?(\d{2}))?)$/.exec(
+      v,
+    );
   if (loose) {
     const [y, mo, d, h, mi, s = 0, oh = 0, om = 0] = loose.slice(1).map((x) => Number(x ?? 0)) as number[];
     if (y === undefined || mo === undefined || d === undefined || h === undefined || mi === undefined)
@@ -193,7 +203,9 @@ function classifyCoded(v: unknown, names: string[]): Status {
 function classifyText(v: unknown, max: number): Status {
   if (typeof v === 'string') {
     if (v === '') return 'ambiguous';
-    return v.length <= max ? 'valid' : 'invalid';
+    if (v.length <= max) return 'valid';
+    // "Characters" of astral text: UTF-16 units or code points? Over in code points is over in both.
+    return [...v].length > max ? 'invalid' : 'ambiguous';
   }
   if (v === null || (typeof v === 'number' && Number.isFinite(v))) return 'ambiguous';
   return 'invalid';
@@ -261,7 +273,7 @@ export function classifyEvent(event: unknown): EventVerdict {
         break;
       case 'recipients':
         if (!Array.isArray(v) || v.length === 0) invalid.push(k);
-        else v.forEach((a, i) => note(`recipients.${i}`, classifyAddress(a)));
+        else for (const [i, a] of v.entries()) note(`recipients.${i}`, classifyAddress(a));
         break;
       case 'filters':
         if (!isPlainObject(v)) {
@@ -304,7 +316,8 @@ export function classifyEvent(event: unknown): EventVerdict {
 
   const may = new Set([...invalid, ...ambiguous, ...cross, ...(crossAmbiguous ? ['from', 'to'] : [])]);
   if (invalid.length > 0) return verdict('reject', invalid, [], may);
-  if (cross.length > 0) return verdict('reject', [], ambiguous.length ? [...cross, ...ambiguous] : cross, may);
+  if (cross.length > 0)
+    return verdict('reject', [], ambiguous.length ? [...cross, ...ambiguous] : cross, may);
   if (ambiguous.length > 0 || crossAmbiguous)
     return verdict('either', [], [...ambiguous, ...(crossAmbiguous ? ['from', 'to'] : [])], may);
   return verdict('accept', [], [], may);
@@ -437,9 +450,7 @@ export const instantArb: fc.Arbitrary<unknown> = fc.oneof(
   },
   {
     weight: 2,
-    arbitrary: fc
-      .tuple(impossibleFields, fc.constantFrom(...OFFSETS))
-      .map(([f, off]) => isoText(f, '', off)),
+    arbitrary: fc.tuple(impossibleFields, fc.constantFrom(...OFFSETS)).map(([f, off]) => isoText(f, '', off)),
   },
   {
     weight: 2,
@@ -523,12 +534,21 @@ export const recipientsArb: fc.Arbitrary<unknown> = fc.oneof(
 
 const ascii = (min: number, max: number) =>
   fc.string({ unit: 'grapheme-ascii', minLength: min, maxLength: max }).filter((s) => !s.includes(';'));
-const hostileFilterText = fc.constantFrom('<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', "=cmd|' /C calc'!A0");
+const hostileFilterText = fc.constantFrom(
+  '<script>alert(1)</script>',
+  '"><img src=x onerror=alert(1)>',
+  "=cmd|' /C calc'!A0",
+);
 
 const textFilterValue = (max: number): fc.Arbitrary<unknown> =>
   fc.oneof(
     { weight: 6, arbitrary: ascii(1, Math.min(max, 40)) },
-    { weight: 2, arbitrary: fc.constantFrom(max, max + 1, max + 2, 2 * max + 10).map((n) => 'x'.repeat(n)) },
+    {
+      weight: 2,
+      arbitrary: Number.isFinite(max)
+        ? fc.constantFrom(max, max + 1, max + 2, 2 * max + 10).map((n) => 'x'.repeat(n))
+        : fc.constantFrom(200, 1_000).map((n) => 's'.repeat(n)),
+    },
     { weight: 1, arbitrary: hostileFilterText.map((s) => s.slice(0, max)) },
     { weight: 1, arbitrary: junk },
   );
@@ -538,16 +558,46 @@ const codedValue = (names: string[]): fc.Arbitrary<unknown> =>
     { weight: 6, arbitrary: fc.constantFrom(...names, ...CODES) },
     {
       weight: 2,
-      arbitrary: fc.constantFrom<unknown>('Urgent', 'Urgent!!', '4', '-1', '3.0', 'P1', '5', 4, -1, 3.5, true, {}, []),
+      arbitrary: fc.constantFrom<unknown>(
+        'Urgent',
+        'Urgent!!',
+        '4',
+        '-1',
+        '3.0',
+        'P1',
+        '5',
+        4,
+        -1,
+        3.5,
+        true,
+        {},
+        [],
+      ),
     },
     {
       weight: 1,
-      arbitrary: fc.constantFrom<unknown>(...names.map((n) => n.toUpperCase()), ` ${names[0]} `, 0, 3, null, ''),
+      arbitrary: fc.constantFrom<unknown>(
+        ...names.map((n) => n.toUpperCase()),
+        ` ${names[0]} `,
+        0,
+        3,
+        null,
+        '',
+      ),
     },
     { weight: 1, arbitrary: junk },
   );
 
-const UNKNOWN_FILTER_KEYS = ['foo', 'Priority', 'owner_id', 'createdDate', 'constructor', 'toString', 'dueDate', 'id'];
+const UNKNOWN_FILTER_KEYS = [
+  'foo',
+  'Priority',
+  'owner_id',
+  'createdDate',
+  'constructor',
+  'toString',
+  'dueDate',
+  'id',
+];
 
 const filtersArb: fc.Arbitrary<unknown> = fc.oneof(
   {
@@ -572,7 +622,10 @@ const filtersArb: fc.Arbitrary<unknown> = fc.oneof(
         fc
           .oneof(
             { weight: 5, arbitrary: fc.constant(undefined) },
-            { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...UNKNOWN_FILTER_KEYS, ...REQUEST_ONLY_FIELDS), junk) },
+            {
+              weight: 1,
+              arbitrary: fc.tuple(fc.constantFrom(...UNKNOWN_FILTER_KEYS, ...REQUEST_ONLY_FIELDS), junk),
+            },
           )
           .map((extra) => (extra ? withKey(f, extra[0], extra[1]) : f)),
       ),
@@ -588,7 +641,10 @@ function withKey(obj: object, key: string, value: unknown): Record<string, unkno
 }
 
 const intervalArb: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 6, arbitrary: fc.oneof(fc.integer({ min: 1, max: 10_080 }), fc.constantFrom(1, 5, 15, 60, 10_080)) },
+  {
+    weight: 6,
+    arbitrary: fc.oneof(fc.integer({ min: 1, max: 10_080 }), fc.constantFrom(1, 5, 15, 60, 10_080)),
+  },
   {
     weight: 3,
     arbitrary: fc.constantFrom<unknown>(
@@ -622,7 +678,17 @@ const jobArb: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 12, arbitrary: fc.constantFrom('digest', 'overdue-alert') },
   {
     weight: 1,
-    arbitrary: fc.constantFrom<unknown>('Digest', 'overdue_alert', 'overdue', 'DIGEST', '', ' digest', null, 1, ['digest']),
+    arbitrary: fc.constantFrom<unknown>(
+      'Digest',
+      'overdue_alert',
+      'overdue',
+      'DIGEST',
+      '',
+      ' digest',
+      null,
+      1,
+      ['digest'],
+    ),
   },
 );
 
@@ -653,11 +719,20 @@ export function eventArb(mode: 'mostly-valid' | 'wild'): fc.Arbitrary<unknown> {
       at: opt(instantArb),
       dryRun: opt(dryRunArb),
       recipients: opt(recipientsArb),
-      range: opt(fc.oneof({ weight: 3, arbitrary: rangeArb }, { weight: 1, arbitrary: fc.record({ from: localDateArb, to: localDateArb }) })),
+      range: opt(
+        fc.oneof(
+          { weight: 3, arbitrary: rangeArb },
+          { weight: 1, arbitrary: fc.record({ from: localDateArb, to: localDateArb }) },
+        ),
+      ),
       halfRange: some(fc.constantFrom('from', 'to'), 1, mode === 'mostly-valid' ? 12 : 4),
       filters: opt(filtersArb),
       intervalMinutes: opt(intervalArb),
-      strayKey: some(fc.tuple(fc.constantFrom(...UNKNOWN_TOP_KEYS), junk), 1, mode === 'mostly-valid' ? 12 : 3),
+      strayKey: some(
+        fc.tuple(fc.constantFrom(...UNKNOWN_TOP_KEYS), junk),
+        1,
+        mode === 'mostly-valid' ? 12 : 3,
+      ),
     })
     .map((r) => {
       const e: Record<string, unknown> = {};
@@ -680,7 +755,10 @@ export function eventArb(mode: 'mostly-valid' | 'wild'): fc.Arbitrary<unknown> {
   if (mode === 'mostly-valid') return objects;
   return fc.oneof(
     { weight: 12, arbitrary: objects },
-    { weight: 1, arbitrary: fc.constantFrom<unknown>(null, undefined, 'digest', 42, [], [{ job: 'digest' }], true) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom<unknown>(null, undefined, 'digest', 42, [], [{ job: 'digest' }], true),
+    },
   );
 }
 

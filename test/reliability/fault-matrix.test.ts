@@ -616,7 +616,7 @@ describe('7. expired and rotated tokens mid-run (both secret formats, through th
       encode: (token: string) => JSON.stringify({ accessToken: token }),
     },
   ])(
-    '7b. $format secret rotated mid-run → the 401 re-reads the secret bypassing the cache, continues with the new token; the next cold start reads it from the cache',
+    '7b. $format secret rotated mid-run → the 401 re-reads the secret bypassing the cache, continues with the new token; a new cold start reads the rotated value once',
     async ({ secretId, initial, encode }) => {
       const oldToken = await initial();
       secrets.setSecret(secretId, encode(oldToken));
@@ -654,13 +654,12 @@ describe('7. expired and rotated tokens mid-run (both secret formats, through th
         new Set([oldToken, newToken]),
       );
 
-      // Powertools caches the secret for maxAge (300 s) across invocations in this process: a new
-      // cold handler reads the rotated value from that cache (the forced read refreshed it), with
-      // no Secrets Manager call and no 401.
+      // A new cold handler (its own runtime and secret cache) reads the secret once and gets the
+      // rotated value: no 401.
       await ses.clear();
       const mark2 = sandbox.requests.length;
       await expectExactDigestMailedOnce(await invoke(coldHandler(), DIGEST_EVENT));
-      expect(secrets.callsFor(secretId)).toHaveLength(2);
+      expect(secrets.callsFor(secretId)).toHaveLength(3);
       const list2 = listRequestsSince(mark2);
       expect(list2.every((r) => r.status === 200 && r.token === newToken)).toBe(true);
     },
@@ -739,6 +738,8 @@ describe('10. Secrets Manager unavailable → AiccAuthError naming the secret, n
         new RegExp(`Could not read the AICC secret "${secretId.replace(/\//g, '\\/')}"`),
       );
       expect(causeChain(error)).toMatch(reason);
+      // The operator reads the SDK's own error name in the message itself, not only deep in the cause chain.
+      expect(error.message).toMatch(reason);
       expect(sandbox.requests.length).toBe(mark);
       await expectNothingMailed();
 

@@ -107,10 +107,10 @@ describe('renderAlert: HTML', () => {
     expect(html).toContain(
       '<a href="https://aicc.example.com/case/0" style="color:#0a58ca;text-decoration:underline">00000000035013</a>',
     );
-    expect(html).toContain('>oncall-0<');
+    expect(html).toContain(' · owner oncall-0</span>');
     expect(html).toContain('>3 h<');
-    expect(html).toContain('>2026-11-27 11:00<');
-    expect(html).toContain('Due (Asia/Dubai)');
+    expect(html).toContain('>2026-11-27<br>11:00<');
+    expect(html).toContain('due (Asia/Dubai)');
     expect(html).toContain('As of 2026-11-27 14:00 (Asia/Dubai)');
     expect(html).toContain('by aicc-case-digest, overdue alert.');
   });

@@ -44,6 +44,8 @@ function digestView(over: Partial<DigestView> = {}): DigestView {
 }
 
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+/** The HTML as a reader sees its text: without the zero-width wrap points, no-break spaces as spaces. */
+const visible = (html: string) => html.replace(/\u200B/g, '').replace(/\u00A0/g, ' ');
 const csvText = (email: RenderedEmail) => new TextDecoder().decode(email.attachments[0]?.content);
 const many = (n: number, over: (i: number) => Partial<OverdueCaseView> = () => ({})) =>
   Array.from({ length: n }, (_, i) => overdueCase(i, over(i)));
@@ -187,13 +189,16 @@ describe('renderDigest: the overdue table', () => {
       overdueMs: (3 * 24 + 4) * HOUR + 20 * 60_000,
     });
     const { html, text } = renderDigest(digestView({ overdue: [c] }));
+    expect(text).toContain('2026-11-24 01:40'); // Dubai is UTC+4
+    // The HTML stacks date and time in the narrow column, and keeps the masked phone on one line.
+    expect(html).toContain('2026-11-24<br>01:40');
+    expect(html).toContain('due (Asia/Dubai)');
+    expect(html).toContain('phone&nbsp;••••\u00A04567');
     for (const part of [html, text]) {
-      expect(part).toContain('2026-11-24 01:40'); // Dubai is UTC+4
       expect(part).toContain('3 d 4 h');
       expect(part).toContain('owner-0');
-      expect(part).toContain('•••• 4567');
     }
-    expect(html).toContain('Due (Asia/Dubai)');
+    expect(text).toContain('•••• 4567');
   });
 
   it('cuts the table at 50 rows and points to the attachment for the rest', () => {
@@ -306,7 +311,7 @@ describe('renderDigest: hostile data', () => {
   it('masks a phone number the view forgot to mask, in HTML, text and CSV', () => {
     const raw = '+971 50 123 9876';
     const email = renderDigest(digestView({ overdue: [overdueCase(0, { contactPhone: raw })] }));
-    for (const part of [email.html, email.text, csvText(email)]) {
+    for (const part of [visible(email.html), email.text, csvText(email)]) {
       expect(part).not.toContain(raw);
       expect(part).not.toContain('1239876');
       expect(part).not.toContain('123 9876');
@@ -317,9 +322,17 @@ describe('renderDigest: hostile data', () => {
   it('truncates extremely long values for display', () => {
     const title = `${'A'.repeat(10_000)}END`;
     const { html, text } = renderDigest(digestView({ overdue: [overdueCase(0, { title })] }));
-    expect(html).toContain(`${'A'.repeat(200)}…`);
-    expect(html).not.toContain('A'.repeat(201));
+    expect(visible(html)).toContain(`${'A'.repeat(200)}…`);
+    expect(visible(html)).not.toContain('A'.repeat(201));
     expect(text).toContain(`${'A'.repeat(200)}…`);
+  });
+
+  it('lets a long unbroken value wrap on a phone, with zero-width spaces in the HTML only', () => {
+    const title = `see ${'x'.repeat(45)}`;
+    const { html, text } = renderDigest(digestView({ overdue: [overdueCase(0, { title })] }));
+    expect(html).toContain(`see ${'x'.repeat(20)}\u200B${'x'.repeat(20)}\u200Bxxxxx`);
+    expect(text).toContain(title);
+    expect(text).not.toContain('\u200B');
   });
 
   it('has no script and no URL but the case deep links', () => {
@@ -330,7 +343,7 @@ describe('renderDigest: hostile data', () => {
     ];
     const { html } = renderDigest(digestView({ overdue }));
     expect(html).not.toMatch(/<script|<style|<link|<img|@import|url\(/i);
-    const found = [...html.matchAll(/https?:\/\/[^\s"<>]+/g)].map((m) => m[0]);
+    const found = [...visible(html).matchAll(/https?:\/\/[^\s"<>]+/g)].map((m) => m[0]);
     const allowed = new Set([...urls, 'https://evil.example/phish']);
     expect(found.every((u) => allowed.has(u))).toBe(true);
     // A URL inside a title is text, never a link.

@@ -1,4 +1,4 @@
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import * as z from 'zod';
 import { AiccAuthError, AiccHttpError, AiccResponseError } from '../errors.js';
 import { parseRetryAfter } from './retry.js';
@@ -45,12 +45,24 @@ const EXPIRY_MARGIN_MS = 60_000;
 /** How long a token read from the secret is used before the secret is read again. */
 const SECRET_MAX_AGE_S = 300;
 
-/** The default `readSecret`: Powertools' cached `getSecret`, text or binary (UTF-8). */
-export const readSecretWithPowertools: ReadSecret = async (secretId, { forceFetch }) => {
-  const value = await getSecret(secretId, { maxAge: SECRET_MAX_AGE_S, forceFetch });
-  if (value === undefined) throw new Error('the secret has no value');
-  return typeof value === 'string' ? value : new TextDecoder().decode(value);
-};
+/**
+ * A `readSecret` on a Powertools SecretsProvider: cached for {@link SECRET_MAX_AGE_S} across warm
+ * invocations, text or binary (UTF-8). Built once per runtime so its SDK client follows that runtime's env.
+ */
+export function powertoolsSecretReader(provider = new SecretsProvider()): ReadSecret {
+  return async (secretId, { forceFetch }) => {
+    const value = await provider.get(secretId, { maxAge: SECRET_MAX_AGE_S, forceFetch });
+    if (value === undefined) throw new Error('the secret has no value');
+    return typeof value === 'string' ? value : new TextDecoder().decode(value);
+  };
+}
+
+/** The innermost cause: Powertools wraps the SDK's error, whose name (e.g. InternalServiceError) is what helps. */
+function rootCause(error: unknown): unknown {
+  let e = error;
+  for (let i = 0; i < 10 && e instanceof Error && e.cause !== undefined; i++) e = e.cause;
+  return e;
+}
 
 interface HeldToken {
   token: string;
@@ -79,14 +91,20 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
         now,
       );
     case 'secret': {
-      const read = options.readSecret ?? readSecretWithPowertools;
+      const read = options.readSecret ?? powertoolsSecretReader();
       const { secretId } = credentials;
       return new CachingTokenSource(async (force) => {
         let raw: string;
         try {
           raw = await read(secretId, { forceFetch: force });
         } catch (error) {
-          const reason = error instanceof Error ? error.message : String(error);
+          const root = rootCause(error);
+          const reason =
+            root !== error && root instanceof Error
+              ? `${error instanceof Error ? error.message : String(error)} (${root.name}: ${root.message})`
+              : error instanceof Error
+                ? error.message
+                : String(error);
           throw new AiccAuthError(`Could not read the AICC secret "${secretId}": ${reason}`, {
             cause: error,
           });

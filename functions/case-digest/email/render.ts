@@ -110,7 +110,8 @@ export function renderDigest(view: DigestView, options: RenderOptions = {}): Ren
     timezone: zone,
     asOf: view.asOf,
     generatedAt: view.generatedAt,
-    generator: view.trigger === 'ad-hoc' ? 'aicc-case-digest, ad-hoc report' : 'aicc-case-digest, scheduled digest',
+    generator:
+      view.trigger === 'ad-hoc' ? 'aicc-case-digest, ad-hoc report' : 'aicc-case-digest, scheduled digest',
     warnings: warningsModel(view.warnings),
     total: view.total,
     previousTotal: view.previousTotal,

@@ -446,8 +446,8 @@ export const partials: Record<PartialName, TemplateSpecification> = {
         return undefined
     };
 
-  return "<table width=\"100%\" cellpadding=\"6\" cellspacing=\"1\" border=\"0\" style=\"background-color:#d0d7de;color:#1f2328;font-size:13px;line-height:1.4;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif\">\n<tr align=\"left\">\n<th scope=\"col\" style=\"background-color:#eaeef2;color:#1f2328;font-size:12px\">Case</th>\n<th scope=\"col\" style=\"background-color:#eaeef2;color:#1f2328;font-size:12px\">Overdue by<br><span style=\"font-weight:normal;color:#4b5563\">due ("
-    + container.escapeExpression(container.lambda(container.strict(depth0, "timezone", {"start":{"line":5,"column":146},"end":{"line":5,"column":154}} ), depth0))
+  return "<table width=\"100%\" cellpadding=\"6\" cellspacing=\"1\" border=\"0\" style=\"background-color:#d0d7de;color:#1f2328;font-size:13px;line-height:1.4;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif\">\n<tr align=\"left\">\n<th scope=\"col\" style=\"background-color:#eaeef2;color:#1f2328;font-size:12px\">Case</th>\n<th scope=\"col\" width=\"15%\" style=\"background-color:#eaeef2;color:#1f2328;font-size:12px\">Overdue by<br><span style=\"font-weight:normal;color:#4b5563\">due ("
+    + container.escapeExpression(container.lambda(container.strict(depth0, "timezone", {"start":{"line":5,"column":158},"end":{"line":5,"column":166}} ), depth0))
     + ")</span></th>\n</tr>\n"
     + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"rows"),{"name":"each","hash":{},"fn":container.program(1, data, 0, blockParams, depths),"inverse":container.noop,"data":data,"loc":{"start":{"line":7,"column":0},"end":{"line":15,"column":9}}})) != null ? stack1 : "")
     + "</table>\n"
