@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import type { AiccClient } from '../../functions/case-digest/aicc/client.js';
+import { loadConfig } from '../../functions/case-digest/config.js';
 import { HTML_BUDGET_BYTES, renderDigest } from '../../functions/case-digest/email/render.js';
 import type { DigestView, OverdueCaseView, RenderedEmail } from '../../functions/case-digest/email/views.js';
+import { parseEvent } from '../../functions/case-digest/events.js';
+import type { JobDeps } from '../../functions/case-digest/jobs/deps.js';
+import { runDigest } from '../../functions/case-digest/jobs/digest.js';
 
 const ASOF = new Date('2026-11-27T02:00:00Z'); // 06:00 in Asia/Dubai
 const HOUR = 3_600_000;
@@ -113,10 +118,18 @@ describe('renderDigest: report details', () => {
   });
 
   it('says when and how it was generated, in the report zone', () => {
-    const email = renderDigest(digestView());
+    const email = renderDigest(digestView({ trigger: 'scheduled' }));
     const footer = 'Generated 2026-11-27 06:00 (Asia/Dubai) by aicc-case-digest, scheduled digest.';
     expect(email.html).toContain(footer);
     expect(email.text).toContain(footer);
+  });
+
+  it('calls an ad-hoc run an ad-hoc report, not a scheduled digest', () => {
+    const email = renderDigest(digestView({ trigger: 'ad-hoc' }));
+    const footer = 'Generated 2026-11-27 06:00 (Asia/Dubai) by aicc-case-digest, ad-hoc report.';
+    expect(email.html).toContain(footer);
+    expect(email.text).toContain(footer);
+    expect(email.html + email.text).not.toContain('scheduled digest');
   });
 
   it('shows warnings visibly', () => {
@@ -133,6 +146,50 @@ describe('renderDigest: report details', () => {
     expect(email.html).toContain('warning 4');
     expect(email.html).not.toContain('warning 5');
     expect(email.html).toContain('and 3 more');
+  });
+});
+
+describe('the digest job: the footer says how the run was started', () => {
+  const now = () => new Date('2026-11-27T02:00:05Z');
+  const config = loadConfig({
+    AICC_BASE_URL: 'https://aicc.invalid',
+    AICC_TOKEN: 'unused',
+    AICC_TIMEZONE: 'Asia/Dubai',
+    REPORT_TIMEZONE: 'Asia/Dubai',
+    MAIL_FROM: 'digest@example.com',
+  });
+  // No case anywhere: the footer is all this looks at.
+  const client = {
+    stats: { requests: 0, pages: 0, retries: 0 },
+    forEachCase: async () => ({ reportedCount: 0, uniqueCount: 0, pages: 1 }),
+    countCases: async () => 0,
+  } as unknown as AiccClient;
+  const deps: JobDeps = {
+    config,
+    client,
+    send: async () => [],
+    now,
+    logger: { info: () => {}, warn: () => {} },
+  };
+  const footerOf = async (event: Record<string, unknown>) => {
+    const input = parseEvent({ job: 'digest', dryRun: true, ...event }, now);
+    if (input.job !== 'digest') throw new Error('not a digest');
+    const html = (await runDigest(input, deps)).emails[0]?.html ?? '';
+    return /by aicc-case-digest, ([a-z -]+)\./.exec(html)?.[1];
+  };
+
+  it.each([
+    ['a schedule delivery', { scheduledTime: '2026-11-27T02:00:00Z' }, 'scheduled digest'],
+    [
+      'a range, even with a scheduledTime',
+      { scheduledTime: '2026-11-27T02:00:00Z', from: '2026-11-20', to: '2026-11-26' },
+      'ad-hoc report',
+    ],
+    ['a range', { from: '2026-11-20', to: '2026-11-26' }, 'ad-hoc report'],
+    ['a manual run at a time', { at: '2026-11-27T02:00:00Z' }, 'ad-hoc report'],
+    ['a manual run now', {}, 'ad-hoc report'],
+  ])('%s → "%s"', async (_name, event, expected) => {
+    expect(await footerOf(event)).toBe(expected);
   });
 });
 

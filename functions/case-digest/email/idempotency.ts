@@ -2,14 +2,7 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
-
-/**
- * Runs each send at most once per key. Structurally the same interface as `BatchGuard` in `send.ts`.
- * The value `send` resolves to must be JSON-serialisable: on a replay it is what the stored record holds.
- */
-export interface BatchGuard {
-  run<T>(key: string, send: () => Promise<T>): Promise<T>;
-}
+import { type BatchGuard, passThroughGuard } from './send.js';
 
 export interface BatchGuardOptions {
   /** DynamoDB table (partition key `id`, TTL attribute `expiration`); unset = no duplicate suppression. */
@@ -43,10 +36,6 @@ export const IN_PROGRESS_LEASE_MS = 15 * 60 * 1000;
  */
 const KEY_PREFIX = 'aicc-case-digest#email';
 
-const passThrough: BatchGuard = {
-  run: (_key, send) => send(),
-};
-
 let sharedClient: DynamoDBClient | undefined;
 const defaultClient = (): DynamoDBClient => {
   sharedClient ??= new DynamoDBClient({});
@@ -66,7 +55,7 @@ function toStorable<T>(value: T): T {
  */
 export function createBatchGuard(options: BatchGuardOptions = {}): BatchGuard {
   const { tableName } = options;
-  if (!tableName) return passThrough;
+  if (!tableName) return passThroughGuard;
 
   const config = new IdempotencyConfig({
     eventKeyJmesPath: 'key',
