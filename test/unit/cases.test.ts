@@ -60,6 +60,15 @@ describe('isOverdue', () => {
     expect(isOverdue(kase({ dueDate: '27/11/2026' }), at, rules)).toBe(false);
     expect(isOverdue(kase({ state: 'Completed' }), at, rules)).toBe(false);
   });
+  it('applies the rule to a case due before its creation (bad data is still overdue, not skipped)', () => {
+    const c = kase({ createdDate: '2026-11-27 12:00:00', dueDate: '2026-11-27 09:00:00' });
+    expect(isOverdue(c, new Date('2026-11-27T12:00:00Z'), rules)).toBe(true);
+    const due = dueInstant(c, rules) as Date;
+    // Alerted by the run whose interval holds the due date, even though that run predates the creation.
+    expect(isAlertDue(due, new Date('2026-11-27T09:30:00Z'), 60 * MIN, 24 * HOUR)).toBe(true);
+    expect(isAlertDue(due, new Date('2026-11-27T12:00:00Z'), 60 * MIN, 24 * HOUR)).toBe(false);
+  });
+
   it('reads the due date in AICC_TIMEZONE', () => {
     const dubai = caseRules('Asia/Dubai', ['Completed']);
     // 10:00 in Dubai is 06:00Z: overdue at 06:00Z, not at 05:59:59Z.
