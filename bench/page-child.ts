@@ -30,5 +30,12 @@ process.stdout.write(
     stats: client.stats,
     wallMs,
     maxRssMB: process.resourceUsage().maxRSS / 1024,
+    // What paging left reachable (run with --expose-gc): the id set, not the cases.
+    heapAfterGcMB: heapAfterGc() / 1048576,
   })}\n`,
 );
+
+function heapAfterGc(): number {
+  (globalThis as { gc?: () => void }).gc?.();
+  return process.memoryUsage().heapUsed;
+}
