@@ -5,7 +5,7 @@
  * widths, in light, dark and inverted-dark colour schemes, to look at before a template change
  * ships. It warns when an email is wider than the screen.
  *
- * Four emails: the scheduled digest, the scheduled alert, an ad-hoc report (a 7-day range with a
+ * Five emails: the scheduled digest, the scheduled alert, an ad-hoc report (a 7-day range with a
  * filter), and a "stress" digest and alert from sandbox data with hostile values (long unbroken
  * titles and ids, markup, right-to-left text, emoji) to catch overflow at phone width.
  *
@@ -46,11 +46,11 @@ const DOCS_IMAGE = join(root, 'docs', 'digest.png');
 /** The README image shows the top of the digest: headline, report details, breakdowns, table start. */
 const DOCS_CLIP_HEIGHT = 1_600;
 
-export const VIEWPORTS = [
+const VIEWPORTS = [
   { name: 'desktop', width: 1024, height: 800 },
   { name: 'phone', width: 390, height: 844 },
 ] as const;
-export const SCHEMES = ['light', 'dark'] as const;
+const SCHEMES = ['light', 'dark'] as const;
 
 /** Values an API can send that a template must survive: long words, markup, RTL, emoji. */
 function stressCases(cases: CaseRecord[]): CaseRecord[] {
@@ -258,17 +258,24 @@ async function shoot(page: Page, path: string, maxHeight?: number): Promise<stri
 }
 
 const out = resolve(args.out);
-await rm(out, { recursive: true, force: true });
-await mkdir(out, { recursive: true });
-const previews = await renderPreviews();
-const files: { name: string; path: string }[] = [];
-for (const p of previews) {
-  const path = join(out, `${p.name}.html`);
-  await writeFile(path, p.html);
-  await writeFile(join(out, `${p.name}.txt`), p.text);
-  files.push({ name: p.name, path });
-  console.log(`${p.name}: ${p.subject} (${Buffer.byteLength(p.html).toLocaleString('en-US')} bytes of HTML)`);
+try {
+  await rm(out, { recursive: true, force: true });
+  await mkdir(out, { recursive: true });
+  const previews = await renderPreviews();
+  const files: { name: string; path: string }[] = [];
+  for (const p of previews) {
+    const path = join(out, `${p.name}.html`);
+    await writeFile(path, p.html);
+    await writeFile(join(out, `${p.name}.txt`), p.text);
+    files.push({ name: p.name, path });
+    console.log(
+      `${p.name}: ${p.subject} (${Buffer.byteLength(p.html).toLocaleString('en-US')} bytes of HTML)`,
+    );
+  }
+  const shots = await screenshot(out, files);
+  console.log(`\nWrote ${files.length * 2} parts and ${shots.length} screenshots:`);
+  for (const s of shots) console.log(`  ${relative(process.cwd(), s)}`);
+} catch (error) {
+  console.error(`preview failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+  process.exit(1);
 }
-const shots = await screenshot(out, files);
-console.log(`\nWrote ${files.length * 2} parts and ${shots.length} screenshots:`);
-for (const s of shots) console.log(`  ${relative(process.cwd(), s)}`);

@@ -8,6 +8,7 @@ import {
   formatPercent,
   localDateTimeFormatter,
   truncate,
+  wrapLong,
 } from '../../functions/case-digest/email/helpers.js';
 import { maskPhone } from '../../functions/case-digest/email/mask.js';
 import { formatLocal } from '../../functions/case-digest/time/zoned.js';
@@ -113,4 +114,32 @@ describe('localDateTimeFormatter', () => {
       }
     },
   );
+});
+
+describe('wrapLong', () => {
+  const ZWSP = '\u200B';
+
+  it('leaves ordinary text alone', () => {
+    for (const text of ['', 'Refund not received', 'internationalization', 'x'.repeat(20)])
+      expect(wrapLong(text)).toBe(text);
+  });
+
+  it('offers a break every 20 characters of a longer run, and nowhere else', () => {
+    const text = `see ${'a'.repeat(45)} and https://example.com/${'b'.repeat(30)}`;
+    const wrapped = wrapLong(text);
+    expect(wrapped.replaceAll(ZWSP, '')).toBe(text);
+    for (const word of wrapped.split(/\s+/))
+      for (const piece of word.split(ZWSP)) expect(piece.length).toBeLessThanOrEqual(20);
+    expect(wrapped).toContain(`see ${'a'.repeat(20)}${ZWSP}${'a'.repeat(20)}${ZWSP}aaaaa and`);
+  });
+
+  it('never splits an emoji, a surrogate pair or a combining sequence', () => {
+    const family = '👩🏽‍💻';
+    const text = `${family.repeat(30)}${'e\u0301'.repeat(25)}`;
+    const pieces = wrapLong(text).split(ZWSP);
+    expect(pieces.join('')).toBe(text);
+    const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+    for (const piece of pieces)
+      for (const { segment } of graphemes.segment(piece)) expect([family, 'e\u0301']).toContain(segment);
+  });
 });

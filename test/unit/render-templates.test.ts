@@ -53,9 +53,38 @@ const alert: AlertView = {
   warnings: ['Something was off.'],
 };
 
+/** Every block the templates can show: warnings, filters, links, cut tables, empty states. */
 const rendered = [
   ['digest', renderDigest(digest).html],
   ['alert', renderAlert(alert).html],
+  [
+    'digest cut at 50 rows',
+    renderDigest({ ...digest, overdue: Array.from({ length: 60 }, (_, i) => overdueCase(i)) }).html,
+  ],
+  ['digest with the table cut to nothing', renderDigest(digest, { maxRows: 0 }).html],
+  [
+    'empty ad-hoc digest',
+    renderDigest({
+      ...digest,
+      trigger: 'ad-hoc',
+      total: 0,
+      previousTotal: 0,
+      byPriority: {},
+      byOrigin: {},
+      byState: {},
+      overdue: [],
+      warnings: [],
+      filters: {},
+    }).html,
+  ],
+  [
+    'alert over 50 cases',
+    renderAlert({ ...alert, cases: Array.from({ length: 55 }, (_, i) => overdueCase(i)) }).html,
+  ],
+  [
+    'alert without links or warnings',
+    renderAlert({ ...alert, cases: [{ ...overdueCase(1), url: null }], warnings: [] }).html,
+  ],
 ] as const;
 
 function luminance(hex: string): number {
@@ -124,7 +153,7 @@ describe.each(rendered)('%s HTML is email-client safe', (_name, html) => {
 
   it('sets explicit text and background colours on every cell, with contrast of at least 4.5:1', () => {
     const cells = html.match(/<t[dh]\b[^>]*>/g) ?? [];
-    expect(cells.length).toBeGreaterThan(10);
+    expect(cells.length).toBeGreaterThan(5);
     for (const cell of cells) {
       const style = styleOf(cell);
       const fg = prop(style, 'color');

@@ -1,0 +1,191 @@
+/**
+ * Accessibility of the rendered HTML: a language, a title, data tables with scoped headers and
+ * layout tables marked as presentation, link text that says where it goes, no image without alt.
+ * Text contrast (≥ 4.5:1 for every text colour on its background) is checked in
+ * render-templates.test.ts, over the same kinds of emails.
+ */
+import { describe, expect, it } from 'vitest';
+import { renderAlert, renderDigest } from '../../functions/case-digest/email/render.js';
+import type {
+  AlertView,
+  DigestView,
+  OverdueCaseView,
+  RenderedEmail,
+} from '../../functions/case-digest/email/views.js';
+
+const HOUR = 3_600_000;
+const ASOF = new Date('2026-11-27T02:00:00Z');
+
+function overdueCase(i: number, over: Partial<OverdueCaseView> = {}): OverdueCaseView {
+  return {
+    id: `c6m8id${i}`,
+    caseNo: String(35_013 + i).padStart(30, '0'),
+    title: `Refund not received #${i}`,
+    priority: 'Critical',
+    origin: 'Voice',
+    state: 'Pending',
+    ownerId: `owner-${i}`,
+    contactPhone: '•••• 4567',
+    dueAt: new Date(ASOF.getTime() - (i + 2) * HOUR),
+    createdAt: null,
+    overdueMs: (i + 2) * HOUR,
+    url: `https://aicc.example.com/case/c6m8id${i}`,
+    ...over,
+  };
+}
+
+const digestView = (over: Partial<DigestView> = {}): DigestView => ({
+  asOf: ASOF,
+  generatedAt: ASOF,
+  reportTimezone: 'Asia/Dubai',
+  trigger: 'scheduled',
+  periodLabel: '2026-11-26',
+  window: { from: '2026-11-26 00:00:00', to: '2026-11-26 23:59:59', timezone: 'Asia/Dubai' },
+  filters: { origin: 'Voice' },
+  total: 40,
+  previousTotal: 38,
+  byPriority: { Critical: 10, High: 30 },
+  byOrigin: { Voice: 40 },
+  byState: { Pending: 25, Processing: 15 },
+  overdue: Array.from({ length: 60 }, (_, i) => overdueCase(i)),
+  warnings: ['AICC reported 41 cases but 40 unique cases arrived.'],
+  ...over,
+});
+
+const alertView = (over: Partial<AlertView> = {}): AlertView => ({
+  asOf: ASOF,
+  generatedAt: ASOF,
+  reportTimezone: 'Asia/Dubai',
+  priorities: ['Critical'],
+  intervalMinutes: 60,
+  repeatHours: 24,
+  cases: [overdueCase(0), overdueCase(1)],
+  warnings: [],
+  ...over,
+});
+
+const samples: [string, RenderedEmail, OverdueCaseView[]][] = [
+  ['digest', renderDigest(digestView()), digestView().overdue],
+  ['digest without deep links', renderDigest(digestView({ overdue: [overdueCase(0, { url: null })] })), []],
+  [
+    'empty digest',
+    renderDigest(
+      digestView({ total: 0, byPriority: {}, byOrigin: {}, byState: {}, overdue: [], warnings: [] }),
+    ),
+    [],
+  ],
+  ['alert', renderAlert(alertView()), alertView().cases],
+];
+
+/** The HTML without comments: the Outlook-only conditional blocks repeat the layout for Outlook. */
+const withoutComments = (html: string) => html.replace(/<!--[\s\S]*?-->/g, '');
+const attr = (tag: string, name: string) => new RegExp(`\\s${name}="([^"]*)"`).exec(tag)?.[1];
+const textOf = (html: string) =>
+  html
+    .replace(/<[^>]+>/g, '')
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#x([0-9a-f]+);/gi, (_, hex: string) => String.fromCodePoint(Number.parseInt(hex, 16)))
+    .replace(/[\u00a0\u200b]/g, (c) => (c === '\u00a0' ? ' ' : ''))
+    .trim();
+
+interface TableInfo {
+  tag: string;
+  /** The cells of each of its own rows (not of nested tables): `th` with its scope, or `td`. */
+  rows: string[][];
+}
+
+/** Every table with its own rows and cells, nested tables kept apart. */
+function tables(html: string): TableInfo[] {
+  const found: TableInfo[] = [];
+  const stack: TableInfo[] = [];
+  for (const [tag, slash, name] of withoutComments(html).matchAll(/<(\/?)(table|tr|th|td)\b[^>]*>/gi)) {
+    const top = stack[stack.length - 1];
+    if (name === 'table') {
+      if (slash) stack.pop();
+      else {
+        const table = { tag, rows: [] };
+        found.push(table);
+        stack.push(table);
+      }
+    } else if (!slash && name === 'tr') top?.rows.push([]);
+    else if (!slash && top)
+      top.rows[top.rows.length - 1]?.push(name === 'th' ? `th:${attr(tag, 'scope')}` : 'td');
+  }
+  return found;
+}
+
+describe.each(samples)('%s: accessibility', (_name, email, cases) => {
+  const { html } = email;
+
+  it('names its language and has a title', () => {
+    expect(/<html lang="([a-z]{2}(-[A-Z]{2})?)">/.exec(html)?.[1]).toBe('en');
+    const title = /<title>([^<]*)<\/title>/.exec(html)?.[1] ?? '';
+    expect(textOf(title)).toBe(email.subject);
+  });
+
+  it('marks every layout table as presentation, and gives every data table scoped headers', () => {
+    const all = tables(html);
+    expect(all.length).toBeGreaterThan(1);
+    for (const { tag, rows } of all) {
+      const cells = rows.flat();
+      if (attr(tag, 'role') === 'presentation') {
+        // A layout table holds no headers: a screen reader reads it as plain content.
+        expect({ tag, headers: cells.filter((c) => c.startsWith('th')) }).toEqual({ tag, headers: [] });
+        continue;
+      }
+      // A data table: a header row of column headers, or a row header opening every row.
+      expect({ tag, role: attr(tag, 'role') }).toEqual({ tag, role: undefined });
+      const columnHeaders = rows[0]?.every((c) => c === 'th:col') ?? false;
+      const rowHeaders = rows.every((r) => r[0] === 'th:row');
+      expect({ tag, rows, scoped: columnHeaders || rowHeaders }).toEqual({ tag, rows, scoped: true });
+      for (const cell of cells) if (cell.startsWith('th')) expect(cell).toMatch(/^th:(col|row)$/);
+    }
+  });
+
+  it('has one h1 and no skipped heading level', () => {
+    const levels = [...html.matchAll(/<h([1-6])\b/g)].map((m) => Number(m[1]));
+    expect(levels[0]).toBe(1);
+    expect(levels.filter((l) => l === 1)).toHaveLength(1);
+    for (const [i, level] of levels.entries())
+      if (i > 0) expect(level).toBeLessThanOrEqual((levels[i - 1] ?? 1) + 1);
+  });
+
+  it('says where each link goes: a case deep link reads as its case number', () => {
+    const links = [...html.matchAll(/<a\b([^>]*)>([\s\S]*?)<\/a>/g)].map((m) => ({
+      href: textOf(attr(`<a${m[1]}>`, 'href') ?? ''),
+      text: textOf(m[2] as string),
+    }));
+    const shown = cases.filter((c) => links.some((l) => l.href === c.url));
+    expect(links).toHaveLength(shown.length);
+    for (const link of links) {
+      expect(link.text).not.toMatch(/^(click here|here|link|more|read more|details|open|this)$/i);
+      const c = cases.find((x) => x.url === link.href);
+      expect({ link, caseNo: c?.caseNo }).toEqual({ link, caseNo: link.text });
+    }
+  });
+
+  it('has no image (and so none without alt text)', () => {
+    for (const [img] of html.matchAll(/<img\b[^>]*>/gi)) expect(img).toMatch(/\salt="[^"]*"/);
+    expect(html).not.toMatch(/<img\b|<svg\b|background-image|url\(/i);
+  });
+});
+
+describe('the table check itself', () => {
+  it('catches a data table without scoped headers and a layout table with headers', () => {
+    const bad = tables(
+      '<table width="100%"><tr><td>a</td></tr></table><table role="presentation"><tr><th scope="col">b</th></tr></table>',
+    );
+    expect(bad[0]?.rows).toEqual([['td']]);
+    expect(bad[1]?.rows).toEqual([['th:col']]);
+  });
+
+  it('keeps the cells of nested tables apart', () => {
+    const nested = tables(
+      '<table role="presentation"><tr><td><table><tr><th scope="col">x</th></tr></table></td></tr></table>',
+    );
+    expect(nested.map((t) => t.rows)).toEqual([[['td']], [['th:col']]]);
+  });
+});
