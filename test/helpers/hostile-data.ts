@@ -487,7 +487,7 @@ const ALLOWED_TAGS = new Set([
   'ul',
 ]);
 
-/** Problems with an HTML part: size, foreign tags, event handlers, script URLs, raw payloads, bidi controls. */
+/** Problems with an HTML part: size, foreign tags, event handlers, script URLs, raw payloads, control and bidi characters. */
 export function htmlProblems(html: string): string[] {
   const problems: string[] = [];
   const bytes = Buffer.byteLength(html, 'utf8');
@@ -505,8 +505,22 @@ export function htmlProblems(html: string): string[] {
   }
   if (/[<]/.test(markup.replace(/<\/?[A-Za-z][A-Za-z0-9-]*[^>]*>/g, '')))
     problems.push('a "<" outside any tag (unescaped data)');
+  const control = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.exec(html);
+  if (control)
+    problems.push(`control character U+${control[0].codePointAt(0)?.toString(16).padStart(4, '0')} in HTML`);
   const bidi = /[\u202A-\u202E\u2066-\u2069]/.exec(html);
   if (bidi) problems.push(`bidi control U+${bidi[0].codePointAt(0)?.toString(16).toUpperCase()} in HTML`);
+  return problems;
+}
+
+/** Problems with a plain-text part: lines forged by CR/LF in data, control characters, bidi controls. */
+export function textProblems(text: string): string[] {
+  const problems: string[] = [];
+  if (/^\s*Bcc:/im.test(text)) problems.push('a line starting with "Bcc:" (CR/LF from data)');
+  const control = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.exec(text);
+  if (control)
+    problems.push(`control character U+${control[0].codePointAt(0)?.toString(16).padStart(4, '0')} in text`);
+  if (/[\u202A-\u202E\u2066-\u2069]/.test(text)) problems.push('bidi control in text');
   return problems;
 }
 
