@@ -505,21 +505,29 @@ export function htmlProblems(html: string): string[] {
   }
   if (/[<]/.test(markup.replace(/<\/?[A-Za-z][A-Za-z0-9-]*[^>]*>/g, '')))
     problems.push('a "<" outside any tag (unescaped data)');
-  const control = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.exec(html);
-  if (control)
-    problems.push(`control character U+${control[0].codePointAt(0)?.toString(16).padStart(4, '0')} in HTML`);
+  const control = firstControl(html);
+  if (control) problems.push(`control character ${control} in HTML`);
   const bidi = /[\u202A-\u202E\u2066-\u2069]/.exec(html);
   if (bidi) problems.push(`bidi control U+${bidi[0].codePointAt(0)?.toString(16).toUpperCase()} in HTML`);
   return problems;
+}
+
+/** The first C0 control (but tab, LF, CR) or DEL in `text`, as `U+001B`; null when there is none. */
+function firstControl(text: string): string | null {
+  for (const ch of text) {
+    const cp = ch.codePointAt(0) ?? 0;
+    if ((cp < 0x20 && cp !== 0x09 && cp !== 0x0a && cp !== 0x0d) || cp === 0x7f)
+      return `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+  }
+  return null;
 }
 
 /** Problems with a plain-text part: lines forged by CR/LF in data, control characters, bidi controls. */
 export function textProblems(text: string): string[] {
   const problems: string[] = [];
   if (/^\s*Bcc:/im.test(text)) problems.push('a line starting with "Bcc:" (CR/LF from data)');
-  const control = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.exec(text);
-  if (control)
-    problems.push(`control character U+${control[0].codePointAt(0)?.toString(16).padStart(4, '0')} in text`);
+  const control = firstControl(text);
+  if (control) problems.push(`control character ${control} in text`);
   if (/[\u202A-\u202E\u2066-\u2069]/.test(text)) problems.push('bidi control in text');
   return problems;
 }

@@ -220,7 +220,7 @@ describe('hostile case data through the real handler', () => {
     expect(idCol).toBeGreaterThanOrEqual(0);
     // Every overdue case, exactly once (a formula id comes back without its neutralising quote).
     const unquote = (cell: string | undefined) =>
-      cell !== undefined && cell.startsWith("'") && FORMULA_START.test(cell.slice(1)) ? cell.slice(1) : cell;
+      cell?.startsWith("'") && FORMULA_START.test(cell.slice(1)) ? cell.slice(1) : cell;
     expect(rows.map((r) => unquote(r[idCol])).sort()).toEqual(want.overdue);
     expect(rows.every((r) => r.length === header?.length)).toBe(true);
 
