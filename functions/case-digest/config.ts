@@ -11,12 +11,16 @@ export const splitList = (raw: string): string[] =>
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
 
-// An address as SES takes it: `name@domain` or `Display Name <name@domain>`.
-const ADDRESS_RE = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
+// An address as SES takes it: a dot-atom local part, and a domain of two or more hostname labels.
+const ATEXT = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+";
+const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+const ADDRESS_RE = new RegExp(`^${ATEXT}(?:\\.${ATEXT})*@${LABEL}(?:\\.${LABEL})+$`);
 export const emailAddress = z.string().trim().regex(ADDRESS_RE, 'must be an email address');
 const mailbox = z
   .string()
   .trim()
+  // No control characters anywhere: a CR/LF in the display name would forge mail headers.
+  .refine((v) => !/\p{Cc}/u.test(v), 'must not contain control characters (CR, LF, …)')
   .refine((v) => {
     const m = /^(?:[^<>]*<([^<>]+)>|([^<>]+))$/.exec(v);
     const addr = (m?.[1] ?? m?.[2] ?? '').trim();
@@ -71,7 +75,8 @@ const envSchema = z.object({
     .pipe(z.array(z.string()).transform((names) => [...new Set(names)]))
     .default(['Critical']),
   ALERT_REPEAT_HOURS: nonNegativeInt.default(24),
-  OVERDUE_LOOKBACK_DAYS: positiveInt.default(30),
+  // Each 31 days of lookback is another query on every alert run; ten years is past any real need.
+  OVERDUE_LOOKBACK_DAYS: positiveInt.max(3650, 'must be at most 3650 (10 years)').default(30),
   CLOSED_STATES: nameList.default(['Completed', 'Closed', 'Cancelled', 'Canceled']),
   CASE_URL_TEMPLATE: optionalText.pipe(
     z
@@ -80,7 +85,8 @@ const envSchema = z.object({
       .optional(),
   ),
   AICC_CONCURRENCY: positiveInt.max(64, 'must be at most 64').default(4),
-  AICC_TIMEOUT_MS: positiveInt.default(15_000),
+  // Lambda runs at most 15 minutes; a Node timer above 2^31−1 ms would fire at once.
+  AICC_TIMEOUT_MS: positiveInt.max(900_000, 'must be at most 900000 (15 minutes)').default(15_000),
   SES_CONFIGURATION_SET: optionalText,
   IDEMPOTENCY_TABLE: optionalText,
 });

@@ -170,8 +170,9 @@ function classifyVar(name: ConfigVar, v: string | undefined): Status {
     case 'AICC_CONCURRENCY':
       return classifyCount(v, 1, 64, 'ambiguous');
     case 'AICC_TIMEOUT_MS':
-      // Above 2^31−1 ms a Node timer fires after 1 ms: invalid (its own test).
-      return classifyCount(v, 1, 2_147_483_647, 'invalid');
+      // Above 2^31−1 ms a Node timer fires after 1 ms (invalid, its own test); above Lambda's
+      // 15 minutes the SPEC is silent, and the project refuses it.
+      return classifyCount(v, 1, 900_000, 'ambiguous');
     case 'CASE_URL_TEMPLATE':
       return /^https:\/\/[^\s]+$/.test(v) && (v.includes('{id}') || v.includes('{caseNo}'))
         ? 'valid'
