@@ -117,6 +117,17 @@ describe('overdueCsv', () => {
     expect(rows.slice(1).map((r) => r[6])).toEqual(values.map((_, i) => `owner, ${i}`));
   });
 
+  it('drops bidi controls from values, so a spreadsheet shows them in their real order', () => {
+    const csv = overdueCsv(
+      [overdueCase(1, { title: 'refund \u202Egnp.exe\u202C please', ownerId: '\u2066o1\u2069' })],
+      'UTC',
+    );
+    const [, row] = parseCsv(csv.replace(/^\uFEFF/, ''));
+    expect(row?.[2]).toBe('refund gnp.exe please');
+    expect(row?.[6]).toBe('o1');
+    expect(csv).not.toMatch(/\p{Bidi_Control}/u);
+  });
+
   it('masks a phone number that reached it unmasked', () => {
     const csv = overdueCsv([overdueCase(0, { contactPhone: '+971 50 123 9876' })], 'UTC');
     expect(csv).not.toContain('123 9876');

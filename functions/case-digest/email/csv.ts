@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import { formatLocalDate } from '../time/zoned.js';
-import { localDateTimeFormatter, truncate } from './helpers.js';
+import { BIDI_CONTROLS, localDateTimeFormatter, truncate } from './helpers.js';
 import { maskPhone } from './mask.js';
 import type { EmailAttachment, OverdueCaseView } from './views.js';
 
@@ -22,7 +22,8 @@ export const CSV_COLUMNS = [
 const MAX_TITLE_CHARS = 500;
 const MAX_FIELD_CHARS = 200;
 
-const field = (value: string) => truncate(value, MAX_FIELD_CHARS);
+// Values keep line breaks (quoted cells carry them) but lose bidi controls, which could reorder what a reader sees.
+const field = (value: string, max = MAX_FIELD_CHARS) => truncate(value.replace(BIDI_CONTROLS, ''), max);
 
 /**
  * Every overdue case as CSV: UTF-8 with a BOM (so Excel detects the encoding), CRLF line ends,
@@ -33,7 +34,7 @@ export function overdueCsv(cases: readonly OverdueCaseView[], reportTimezone: st
   const rows = cases.map((c) => [
     field(c.caseNo),
     field(c.id),
-    truncate(c.title, MAX_TITLE_CHARS),
+    field(c.title, MAX_TITLE_CHARS),
     field(c.priority),
     field(c.state),
     field(c.origin),

@@ -95,7 +95,7 @@ export function localDateTimeFormatter(zone: string): (instant: Date) => string 
 }
 
 // Bidi embeddings, overrides, isolates and marks: they can reorder what a reader sees.
-const BIDI_CONTROLS = /\p{Bidi_Control}/gu;
+export const BIDI_CONTROLS = /\p{Bidi_Control}/gu;
 // Line breaks and other control characters: a subject header must stay one line.
 const CONTROLS = /[\p{Cc}\u2028\u2029]+/gu;
 
