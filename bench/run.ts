@@ -103,7 +103,7 @@ if (wanted('paging') || wanted('memory')) {
     report('memory: peak RSS at 200,000 cases', `${huge.maxRssMB.toFixed(1)} MB`, '');
     report(
       'memory: heap left after GC 10k / 100k / 200k',
-      [small, big, huge].map((f) => f.heapAfterGcMB.toFixed(1)).join(' / ') + ' MB',
+      `${[small, big, huge].map((f) => f.heapAfterGcMB.toFixed(1)).join(' / ')} MB`,
       'flat: nothing held per case',
     );
   }

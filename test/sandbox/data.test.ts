@@ -120,7 +120,8 @@ describe('generateCases', () => {
     expect(share((c) => c.state === 'Completed')).toBeGreaterThan(0.35);
     const now = formatLocal(NOW, 'Asia/Dubai');
     const pastDue = cases.filter((c) => c.dueDate !== null && (c.dueDate as string) < now);
-    const stillOpen = pastDue.filter((c) => c.state === 'Processing' || c.state === 'Pending').length / pastDue.length;
+    const stillOpen =
+      pastDue.filter((c) => c.state === 'Processing' || c.state === 'Pending').length / pastDue.length;
     expect(stillOpen).toBeGreaterThan(0.01);
     expect(stillOpen).toBeLessThan(0.1);
     expect(share((c) => c.state === 'Closed')).toBeGreaterThan(0.005);
