@@ -8,6 +8,7 @@
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEMO_DATA, DEMO_TIMEZONE, demoEnv } from './local-env.js';
 import { startLocalSes } from './local-ses.js';
 import { writeOutbox } from './outbox.js';
 import { startSandbox } from './server.js';
@@ -24,30 +25,10 @@ if (args.help) {
   process.exit(0);
 }
 
-const TIMEZONE = 'Asia/Dubai';
-const sandbox = await startSandbox({ timezone: TIMEZONE, casesPerDay: 400, days: 45, seed: 7 });
+const sandbox = await startSandbox(DEMO_DATA);
 const ses = await startLocalSes(args.serve ? 8005 : 0);
 
-Object.assign(process.env, {
-  AICC_BASE_URL: sandbox.url,
-  AICC_CLIENT_ID: 'sandbox-client',
-  AICC_CLIENT_SECRET: 'sandbox-secret',
-  AICC_TIMEZONE: TIMEZONE,
-  REPORT_TIMEZONE: TIMEZONE,
-  MAIL_FROM: 'Case Digest <digest@example.com>',
-  DIGEST_RECIPIENTS: 'contact-centre-managers@example.com',
-  ALERT_RECIPIENTS: 'on-call@example.com',
-  ALERT_PRIORITIES: 'Critical,High',
-  CASE_URL_TEMPLATE: 'https://service.besclouds.com/aicc/case/{id}',
-  AICC_CONCURRENCY: '4',
-  AWS_ENDPOINT_URL_SESV2: ses.url,
-  AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
-  AWS_ACCESS_KEY_ID: 'local',
-  AWS_SECRET_ACCESS_KEY: 'local',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  POWERTOOLS_METRICS_DISABLED: 'true',
-  POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-});
+Object.assign(process.env, demoEnv(sandbox.url, ses.url));
 // Imported after the environment is set: the handler's SDK clients read it.
 const { handler } = await import('../functions/case-digest/handler.js');
 
@@ -62,7 +43,7 @@ let failed = false;
 try {
   const scheduledTime = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
   console.log(
-    `AICC sandbox ${sandbox.url} (${sandbox.cases.length} seeded cases, ${TIMEZONE}); local SES ${ses.url}\n`,
+    `AICC sandbox ${sandbox.url} (${sandbox.cases.length} seeded cases, ${DEMO_TIMEZONE}); local SES ${ses.url}\n`,
   );
   const digest = await handler({ job: 'digest', scheduledTime });
   console.log(`digest → ${summary(digest)}\n`);

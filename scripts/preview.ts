@@ -24,6 +24,7 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import type { CaseRecord } from '../functions/case-digest/aicc/schemas.js';
 import { createHandler, type JobResult } from '../functions/case-digest/handler.js';
 import { generateCases } from '../sandbox/data.js';
+import { DEMO_DATA, DEMO_TIMEZONE, demoEnv } from '../sandbox/local-env.js';
 import { startSandbox } from '../sandbox/server.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -41,7 +42,7 @@ if (args.help) {
   process.exit(0);
 }
 
-const TIMEZONE = 'Asia/Dubai';
+const TIMEZONE = DEMO_TIMEZONE;
 const DOCS_IMAGE = join(root, 'docs', 'digest.png');
 /** The README image shows the top of the digest: headline, report details, breakdowns, table start. */
 const DOCS_CLIP_HEIGHT = 1_600;
@@ -73,24 +74,6 @@ function stressCases(cases: CaseRecord[]): CaseRecord[] {
   );
 }
 
-/** The handler's environment for a sandbox at `url`; the dry runs never reach SES. */
-function handlerEnv(url: string): Record<string, string | undefined> {
-  return {
-    AICC_BASE_URL: url,
-    AICC_CLIENT_ID: 'sandbox-client',
-    AICC_CLIENT_SECRET: 'sandbox-secret',
-    AICC_TIMEZONE: TIMEZONE,
-    REPORT_TIMEZONE: TIMEZONE,
-    MAIL_FROM: 'Case Digest <digest@example.com>',
-    DIGEST_RECIPIENTS: 'contact-centre-managers@example.com',
-    ALERT_RECIPIENTS: 'on-call@example.com',
-    ALERT_PRIORITIES: 'Critical,High',
-    CASE_URL_TEMPLATE: 'https://service.besclouds.com/aicc/case/{id}',
-    AICC_CONCURRENCY: '4',
-    AWS_REGION: 'us-east-1',
-  };
-}
-
 interface Preview {
   name: string;
   subject: string;
@@ -119,13 +102,13 @@ async function renderPreviews(): Promise<Preview[]> {
   const scheduledTime = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
   const previews: Preview[] = [];
 
-  const normal = await startSandbox({ timezone: TIMEZONE, casesPerDay: 400, days: 45, seed: 7 });
+  const normal = await startSandbox(DEMO_DATA);
   const stressData = stressCases(
     generateCases({ seed: 11, casesPerDay: 150, days: 35, timezone: TIMEZONE, now: () => new Date() }),
   );
   const stress = await startSandbox({ timezone: TIMEZONE, cases: stressData });
   try {
-    const run = createHandler({ env: handlerEnv(normal.url) });
+    const run = createHandler({ env: demoEnv(normal.url) });
     const add = (name: string, result: JobResult) => {
       const email = emailOf(name, result);
       if (email) previews.push(email);
@@ -151,7 +134,7 @@ async function renderPreviews(): Promise<Preview[]> {
       }),
     );
 
-    const runStress = createHandler({ env: handlerEnv(stress.url) });
+    const runStress = createHandler({ env: demoEnv(stress.url) });
     add('stress-digest', await runStress({ job: 'digest', scheduledTime, dryRun: true }));
     add(
       'stress-alert',
