@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { canonicalName, PRIORITY_CODES } from './aicc/schemas.js';
 import type { CredentialSource } from './aicc/token.js';
 import { ConfigError } from './errors.js';
@@ -15,78 +15,105 @@ export const splitList = (raw: string): string[] =>
 const ATEXT = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+";
 const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
 const ADDRESS_RE = new RegExp(`^${ATEXT}(?:\\.${ATEXT})*@${LABEL}(?:\\.${LABEL})+$`);
-export const emailAddress = z.string().trim().regex(ADDRESS_RE, 'must be an email address');
-const mailbox = z
-  .string()
-  .trim()
+export const emailAddress = z.string().check(z.trim(), z.regex(ADDRESS_RE, 'must be an email address'));
+const mailbox = z.string().check(
+  z.trim(),
   // No control characters anywhere: a CR/LF in the display name would forge mail headers.
-  .refine((v) => !/\p{Cc}/u.test(v), 'must not contain control characters (CR, LF, …)')
-  .refine((v) => {
+  z.refine((v) => !/\p{Cc}/u.test(v), 'must not contain control characters (CR, LF, …)'),
+  z.refine((v) => {
     const m = /^(?:[^<>]*<([^<>]+)>|([^<>]+))$/.exec(v);
     const addr = (m?.[1] ?? m?.[2] ?? '').trim();
     return ADDRESS_RE.test(addr);
-  }, 'must be an email address, optionally as "Name <address>"');
+  }, 'must be an email address, optionally as "Name <address>"'),
+);
 
 const zone = z
   .string()
-  .trim()
-  .refine(isValidTimeZone, { error: (iss) => `unknown IANA time zone "${String(iss.input)}"` });
-const positiveInt = z.coerce.number().int('must be a whole number').positive('must be greater than 0');
-const nonNegativeInt = z.coerce.number().int('must be a whole number').min(0, 'must be 0 or more');
-const addressList = z
-  .string()
-  .transform(splitList)
-  .pipe(z.array(emailAddress).min(1, 'must list at least one address'));
-const nameList = z
-  .string()
-  .transform(splitList)
-  .pipe(z.array(z.string()).min(1, 'must list at least one value'));
-const optionalText = z
-  .string()
-  .trim()
-  .optional()
-  .transform((v) => (v ? v : undefined));
+  .check(
+    z.trim(),
+    z.refine(isValidTimeZone, { error: (iss) => `unknown IANA time zone "${String(iss.input)}"` }),
+  );
+const positiveInt = z.coerce
+  .number()
+  .check(z.int('must be a whole number'), z.positive('must be greater than 0'));
+const nonNegativeInt = z.coerce
+  .number()
+  .check(z.int('must be a whole number'), z.minimum(0, 'must be 0 or more'));
+const addressList = z.pipe(
+  z.pipe(z.string(), z.transform(splitList)),
+  z.array(emailAddress).check(z.minLength(1, 'must list at least one address')),
+);
+const nameList = z.pipe(
+  z.pipe(z.string(), z.transform(splitList)),
+  z.array(z.string()).check(z.minLength(1, 'must list at least one value')),
+);
+const optionalText = z.pipe(
+  z.optional(z.string().check(z.trim())),
+  z.transform((v: string | undefined) => (v ? v : undefined)),
+);
 
 const envSchema = z.object({
-  AICC_BASE_URL: z
-    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
-    .transform((u) => u.replace(/\/+$/, '')),
+  AICC_BASE_URL: z.pipe(
+    z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+    z.transform((u: string) => u.replace(/\/+$/, '')),
+  ),
   AICC_SECRET_ID: optionalText,
   AICC_TOKEN: optionalText,
   AICC_CLIENT_ID: optionalText,
   AICC_CLIENT_SECRET: optionalText,
-  AICC_TIMEZONE: zone.default('UTC'),
-  REPORT_TIMEZONE: zone.default('UTC'),
+  AICC_TIMEZONE: z._default(zone, 'UTC'),
+  REPORT_TIMEZONE: z._default(zone, 'UTC'),
   MAIL_FROM: mailbox,
-  DIGEST_RECIPIENTS: addressList.optional(),
-  ALERT_RECIPIENTS: addressList.optional(),
-  ALERT_PRIORITIES: nameList
-    .transform((names, ctx) =>
-      names.map((n) => {
-        const name = canonicalName(PRIORITY_CODES, n);
-        if (!name)
-          ctx.addIssue({
-            code: 'custom',
-            message: `unknown priority "${n}" (expected Low, Medium, High or Critical)`,
-          });
-        return name ?? n;
-      }),
-    )
-    .pipe(z.array(z.string()).transform((names) => [...new Set(names)]))
-    .default(['Critical']),
-  ALERT_REPEAT_HOURS: nonNegativeInt.default(24),
-  // Each 31 days of lookback is another query on every alert run; ten years is past any real need.
-  OVERDUE_LOOKBACK_DAYS: positiveInt.max(3650, 'must be at most 3650 (10 years)').default(30),
-  CLOSED_STATES: nameList.default(['Completed', 'Closed', 'Cancelled', 'Canceled']),
-  CASE_URL_TEMPLATE: optionalText.pipe(
-    z
-      .string()
-      .refine((t) => t.includes('{id}') || t.includes('{caseNo}'), 'must contain {id} or {caseNo}')
-      .optional(),
+  DIGEST_RECIPIENTS: z.optional(addressList),
+  ALERT_RECIPIENTS: z.optional(addressList),
+  ALERT_PRIORITIES: z._default(
+    z.pipe(
+      z.pipe(
+        nameList,
+        z.transform((names: string[], ctx) =>
+          names.map((n) => {
+            const name = canonicalName(PRIORITY_CODES, n);
+            // As classic zod's `ctx.addIssue` in a transform did (zod/mini's ctx is the bare payload).
+            if (!name)
+              ctx.issues.push({
+                code: 'custom',
+                message: `unknown priority "${n}" (expected Low, Medium, High or Critical)`,
+                input: ctx.value,
+              });
+            return name ?? n;
+          }),
+        ),
+      ),
+      z.pipe(
+        z.array(z.string()),
+        z.transform((names: string[]) => [...new Set(names)]),
+      ),
+    ),
+    ['Critical'],
   ),
-  AICC_CONCURRENCY: positiveInt.max(64, 'must be at most 64').default(4),
+  ALERT_REPEAT_HOURS: z._default(nonNegativeInt, 24),
+  // Each 31 days of lookback is another query on every alert run; ten years is past any real need.
+  OVERDUE_LOOKBACK_DAYS: z._default(
+    positiveInt.check(z.maximum(3650, 'must be at most 3650 (10 years)')),
+    30,
+  ),
+  CLOSED_STATES: z._default(nameList, ['Completed', 'Closed', 'Cancelled', 'Canceled']),
+  CASE_URL_TEMPLATE: z.pipe(
+    optionalText,
+    z.optional(
+      z
+        .string()
+        .check(
+          z.refine((t) => t.includes('{id}') || t.includes('{caseNo}'), 'must contain {id} or {caseNo}'),
+        ),
+    ),
+  ),
+  AICC_CONCURRENCY: z._default(positiveInt.check(z.maximum(64, 'must be at most 64')), 4),
   // Lambda runs at most 15 minutes; a Node timer above 2^31−1 ms would fire at once.
-  AICC_TIMEOUT_MS: positiveInt.max(900_000, 'must be at most 900000 (15 minutes)').default(15_000),
+  AICC_TIMEOUT_MS: z._default(
+    positiveInt.check(z.maximum(900_000, 'must be at most 900000 (15 minutes)')),
+    15_000,
+  ),
   SES_CONFIGURATION_SET: optionalText,
   IDEMPOTENCY_TABLE: optionalText,
 });
@@ -111,7 +138,7 @@ export interface Config {
 }
 
 /** Formats zod issues as `NAME: message; NAME2: message`, naming each bad field. */
-export function describeIssues(error: z.ZodError, prefix = ''): string {
+export function describeIssues(error: z.core.$ZodError, prefix = ''): string {
   const nameOf = (path: PropertyKey[]) => {
     const joined = [prefix, ...path.map(String)].filter(Boolean).join('.');
     return joined || '(root)';

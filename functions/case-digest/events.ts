@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { canonicalName, caseFiltersSchema, ORIGIN_CODES, PRIORITY_CODES } from './aicc/schemas.js';
 import { describeIssues, emailAddress } from './config.js';
 import { EventError } from './errors.js';
@@ -10,87 +10,106 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 type CodeTable = Record<string, string>;
 
 const codeField = (table: CodeTable, what: string) =>
-  z.union([z.string(), z.number().int()]).transform((v, ctx) => {
-    const name = canonicalName(table, String(v));
-    if (!name) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `unknown ${what} "${String(v)}" (expected one of ${Object.entries(table)
-          .map(([n, c]) => `${n}/${c}`)
-          .join(', ')})`,
-      });
-      return z.NEVER;
-    }
-    return name;
-  });
+  z.pipe(
+    z.union([z.string(), z.number().check(z.int())]),
+    z.transform((v: string | number, ctx) => {
+      const name = canonicalName(table, String(v));
+      if (!name) {
+        // As classic zod's `ctx.addIssue` in a transform did (zod/mini's ctx is the bare payload).
+        ctx.issues.push({
+          code: 'custom',
+          message: `unknown ${what} "${String(v)}" (expected one of ${Object.entries(table)
+            .map(([n, c]) => `${n}/${c}`)
+            .join(', ')})`,
+          input: ctx.value,
+        });
+        return z.NEVER;
+      }
+      return name;
+    }),
+  );
 
-/** `filters` of an event: the API's filter fields; priority and origin by name or code. */
-const filtersSchema = caseFiltersSchema
-  .extend({
-    priority: codeField(PRIORITY_CODES, 'priority').optional(),
-    origin: codeField(ORIGIN_CODES, 'origin').optional(),
-    /** Extended fields of a case template, sent to the API as they are. */
-    extended: z.record(z.string().regex(/^[A-Za-z_][\w.]*$/, 'must be a field name'), z.string()).optional(),
-  })
-  .strict();
+/**
+ * `filters` of an event: the API's filter fields; priority and origin by name or code. Strict:
+ * `extend` keeps caseFiltersSchema's `never` catchall.
+ */
+const filtersSchema = z.extend(caseFiltersSchema, {
+  priority: z.optional(codeField(PRIORITY_CODES, 'priority')),
+  origin: z.optional(codeField(ORIGIN_CODES, 'origin')),
+  /** Extended fields of a case template, sent to the API as they are. */
+  extended: z.optional(
+    z.record(z.string().check(z.regex(/^[A-Za-z_][\w.]*$/, 'must be a field name')), z.string()),
+  ),
+});
 export type EventFilters = z.infer<typeof filtersSchema>;
 
-const localDateOrTime = z.string().refine((v) => parseLocalFields(v) !== null, {
-  error: 'must be a real date as YYYY-MM-DD or YYYY-MM-DD HH:mm:ss',
-});
+const localDateOrTime = z.string().check(
+  z.refine((v) => parseLocalFields(v) !== null, {
+    error: 'must be a real date as YYYY-MM-DD or YYYY-MM-DD HH:mm:ss',
+  }),
+);
 const instant = z.iso.datetime({
   offset: true,
   error: 'must be an ISO 8601 instant, e.g. 2026-11-27T02:00:00Z',
 });
 
 const common = {
-  scheduledTime: instant.optional(),
-  at: instant.optional(),
-  dryRun: z.boolean().optional(),
-  recipients: z.array(emailAddress).min(1, 'must list at least one address').optional(),
+  scheduledTime: z.optional(instant),
+  at: z.optional(instant),
+  dryRun: z.optional(z.boolean()),
+  recipients: z.optional(z.array(emailAddress).check(z.minLength(1, 'must list at least one address'))),
 };
 
 const digestEventSchema = z
   .strictObject({
     job: z.literal('digest'),
     ...common,
-    from: localDateOrTime.optional(),
-    to: localDateOrTime.optional(),
-    filters: filtersSchema.optional(),
+    from: z.optional(localDateOrTime),
+    to: z.optional(localDateOrTime),
+    filters: z.optional(filtersSchema),
   })
-  .superRefine((e, ctx) => {
-    if ((e.from === undefined) !== (e.to === undefined)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [e.from === undefined ? 'from' : 'to'],
-        message: 'from and to go together',
-      });
-      return;
-    }
-    if (e.from === undefined || e.to === undefined) return;
-    const f = parseLocalFields(e.from);
-    const t = parseLocalFields(e.to);
-    if (!f || !t) return;
-    // Compare as wall-clock values: a date `to` means the end of that day.
-    const fromMs = Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute, f.second);
-    const toMs =
-      e.to.length === 10
-        ? Date.UTC(t.year, t.month - 1, t.day + 1) - 1000
-        : Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second);
-    if (toMs < fromMs) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must not be before from' });
-    else if (toMs - fromMs + 1000 > MAX_RANGE_DAYS * DAY_MS)
-      ctx.addIssue({ code: 'custom', path: ['to'], message: `range must not exceed ${MAX_RANGE_DAYS} days` });
-  });
+  .check(
+    z.superRefine((e, ctx) => {
+      if ((e.from === undefined) !== (e.to === undefined)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [e.from === undefined ? 'from' : 'to'],
+          message: 'from and to go together',
+        });
+        return;
+      }
+      if (e.from === undefined || e.to === undefined) return;
+      const f = parseLocalFields(e.from);
+      const t = parseLocalFields(e.to);
+      if (!f || !t) return;
+      // Compare as wall-clock values: a date `to` means the end of that day.
+      const fromMs = Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute, f.second);
+      const toMs =
+        e.to.length === 10
+          ? Date.UTC(t.year, t.month - 1, t.day + 1) - 1000
+          : Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second);
+      if (toMs < fromMs) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must not be before from' });
+      else if (toMs - fromMs + 1000 > MAX_RANGE_DAYS * DAY_MS)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['to'],
+          message: `range must not exceed ${MAX_RANGE_DAYS} days`,
+        });
+    }),
+  );
 
 const alertEventSchema = z.strictObject({
   job: z.literal('overdue-alert'),
   ...common,
-  intervalMinutes: z
-    .number()
-    .int('must be a whole number')
-    .positive('must be greater than 0')
-    .max(7 * 24 * 60, 'must be at most 10080 (7 days)')
-    .optional(),
+  intervalMinutes: z.optional(
+    z
+      .number()
+      .check(
+        z.int('must be a whole number'),
+        z.positive('must be greater than 0'),
+        z.maximum(7 * 24 * 60, 'must be at most 10080 (7 days)'),
+      ),
+  ),
 });
 
 const eventSchema = z.discriminatedUnion('job', [digestEventSchema, alertEventSchema], {

@@ -1,4 +1,4 @@
-import type { ZodError } from 'zod';
+import * as z from 'zod/mini';
 import { AiccApiError, AiccHttpError, AiccResponseError } from '../errors.js';
 import { pageThrough } from './paging.js';
 import { parseRetryAfter, type RetryPolicy, resolveRetryPolicy, withRetry } from './retry.js';
@@ -85,7 +85,7 @@ interface Page {
 }
 
 const NO_LOG: AiccLogger = { debug() {}, warn() {} };
-const envelopeSchema = caseListResponseSchema.pick({ resCode: true, resMsg: true });
+const envelopeSchema = z.pick(caseListResponseSchema, { resCode: true, resMsg: true });
 
 /** The AICC case list API (SPEC §3): one client per invocation; its `stats` are that invocation's. */
 export class AiccClient {
@@ -262,7 +262,7 @@ export function parsePage(text: string, describe: string): Page {
   return { cases: result.caseList ?? [], count: result.count };
 }
 
-function shapeError(error: ZodError, describe: string): AiccResponseError {
+function shapeError(error: z.core.$ZodError, describe: string): AiccResponseError {
   const issues = error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
   const more = error.issues.length > 3 ? ` (+${error.issues.length - 3} more)` : '';
   return new AiccResponseError(`${describe}: unexpected answer shape at ${issues.join('; ')}${more}`, {

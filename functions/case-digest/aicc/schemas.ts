@@ -1,4 +1,10 @@
-import * as z from 'zod';
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
+
+// Classic zod installs its English messages on first use; zod/mini ships none ("Invalid input"
+// for everything). Install the same ones, unless a locale was chosen already, so every message
+// reads exactly as it did. Every module with a schema imports this one, so this runs first.
+if (!z.config().localeError) z.config(en());
 
 /** `YYYY-MM-DD HH:mm:ss`, the API's datetime format (no offset, in AICC_TIMEZONE). */
 export const AICC_DATETIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
@@ -12,44 +18,45 @@ export function canonicalName(table: Record<string, string>, value: string): str
   return Object.entries(table).find(([name, code]) => name.toLowerCase() === v || code === v)?.[0];
 }
 
-const short = z.string().max(20);
+const short = z.string().check(z.maxLength(20));
 
 /** The filter fields of the case list request (SPEC §3), sent as strings. */
 export const caseFiltersSchema = z.strictObject({
-  title: z.string().max(128).optional(),
-  status: z.string().optional(),
-  priority: z.string().optional(),
-  origin: z.string().optional(),
-  ownerId: short.optional(),
-  type: short.optional(),
-  contactId: short.optional(),
-  contactPhone: short.optional(),
-  creatorId: short.optional(),
-  classification: z.string().optional(),
+  title: z.optional(z.string().check(z.maxLength(128))),
+  status: z.optional(z.string()),
+  priority: z.optional(z.string()),
+  origin: z.optional(z.string()),
+  ownerId: z.optional(short),
+  type: z.optional(short),
+  contactId: z.optional(short),
+  contactPhone: z.optional(short),
+  creatorId: z.optional(short),
+  classification: z.optional(z.string()),
 });
 export type CaseFilters = z.infer<typeof caseFiltersSchema>;
 
 /** The case list request body. Extended template fields are passed through as strings. */
-export const caseListRequestSchema = caseFiltersSchema
-  .extend({
-    startTime: z.string().regex(AICC_DATETIME).optional(),
-    endTime: z.string().regex(AICC_DATETIME).optional(),
-    start: z.number().int().min(0),
-    limit: z.number().int().min(1).max(100),
-  })
-  .catchall(z.string());
+export const caseListRequestSchema = z.catchall(
+  z.extend(caseFiltersSchema, {
+    startTime: z.optional(z.string().check(z.regex(AICC_DATETIME))),
+    endTime: z.optional(z.string().check(z.regex(AICC_DATETIME))),
+    start: z.number().check(z.int(), z.minimum(0)),
+    limit: z.number().check(z.int(), z.minimum(1), z.maximum(100)),
+  }),
+  z.string(),
+);
 export type CaseListRequest = z.infer<typeof caseListRequestSchema>;
 
-const nstr = z.string().nullish();
-const nbool = z.boolean().nullish();
+const nstr = z.nullish(z.string());
+const nbool = z.nullish(z.boolean());
 
 /**
  * A case record. Documented fields are typed (nullable, and optional because a documented one
  * may be missing); unknown and dotted keys (`type.__objectType`, template fields) are kept.
  */
-export const caseRecordSchema = z
-  .object({
-    id: z.string().min(1),
+export const caseRecordSchema = z.catchall(
+  z.object({
+    id: z.string().check(z.minLength(1)),
     caseNo: nstr,
     title: nstr,
     type: nstr,
@@ -61,9 +68,9 @@ export const caseRecordSchema = z
     priority: nstr,
     origin: nstr,
     reason: nstr,
-    stayDate: z.union([z.string(), z.number()]).nullish(),
+    stayDate: z.nullish(z.union([z.string(), z.number()])),
     suspendDate: nstr,
-    suspendAccumulatedTime: z.union([z.number(), z.string()]).nullish(),
+    suspendAccumulatedTime: z.nullish(z.union([z.number(), z.string()])),
     contactId: nstr,
     ownerType: nstr,
     ownerId: nstr,
@@ -74,36 +81,40 @@ export const caseRecordSchema = z
     creatorId: nstr,
     createdDate: nstr,
     // Not on the vendor's field table (seen in its example): tolerate "true"/"false" strings too.
-    isCanced: z.union([z.boolean(), z.string()]).nullish(),
-    isSuspend: z.union([z.boolean(), z.string()]).nullish(),
-  })
-  .catchall(z.unknown());
+    isCanced: z.nullish(z.union([z.boolean(), z.string()])),
+    isSuspend: z.nullish(z.union([z.boolean(), z.string()])),
+  }),
+  z.unknown(),
+);
 export type CaseRecord = z.infer<typeof caseRecordSchema>;
 
 /** The envelope of every case-list answer. */
 export const caseListResponseSchema = z.object({
   resCode: z.string(),
-  resMsg: z.string().nullish(),
-  result: z
-    .array(
+  resMsg: z.nullish(z.string()),
+  result: z.nullish(
+    z.array(
       z.object({
-        caseList: z.array(caseRecordSchema).nullish(),
-        count: z.number().int().min(0),
+        caseList: z.nullish(z.array(caseRecordSchema)),
+        count: z.number().check(z.int(), z.minimum(0)),
       }),
-    )
-    .nullish(),
+    ),
+  ),
 });
 export type CaseListResponse = z.infer<typeof caseListResponseSchema>;
 
 /** The token endpoint's answer. */
 export const tokenResponseSchema = z.object({
-  access_token: z.string().min(1),
-  expires_in: z.coerce.number().positive(),
-  token_type: z.string().optional(),
+  access_token: z.string().check(z.minLength(1)),
+  expires_in: z.coerce.number().check(z.positive()),
+  token_type: z.optional(z.string()),
 });
 
 /** The three accepted forms of the Secrets Manager secret (SPEC §4). */
 export const secretValueSchema = z.union([
-  z.strictObject({ accessToken: z.string().min(1) }),
-  z.strictObject({ clientId: z.string().min(1), clientSecret: z.string().min(1) }),
+  z.strictObject({ accessToken: z.string().check(z.minLength(1)) }),
+  z.strictObject({
+    clientId: z.string().check(z.minLength(1)),
+    clientSecret: z.string().check(z.minLength(1)),
+  }),
 ]);

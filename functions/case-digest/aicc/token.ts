@@ -1,5 +1,5 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { AiccAuthError, AiccHttpError, AiccResponseError } from '../errors.js';
 import { parseRetryAfter } from './retry.js';
 import { secretValueSchema, tokenResponseSchema } from './schemas.js';
@@ -194,7 +194,7 @@ export function parseSecretValue(raw: string, secretId: string): SecretValue {
   return 'accessToken' in parsed.data ? { token: parsed.data.accessToken } : parsed.data;
 }
 
-const refusalSchema = z.object({ error: z.string().optional(), error_description: z.string().optional() });
+const refusalSchema = z.object({ error: z.optional(z.string()), error_description: z.optional(z.string()) });
 
 /** The client-credentials exchange (SPEC §3), never logging or quoting the secret or the token. */
 function tokenExchange(options: TokenSourceOptions, now: () => number) {
