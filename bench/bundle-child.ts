@@ -38,7 +38,12 @@ try {
   }
   loads.sort((a, b) => a - b);
   process.stdout.write(
-    `${JSON.stringify({ file: entry, sizeKB: statSync(entry).size / 1024, medianLoadMs: loads[Math.floor(loads.length / 2)] })}\n`,
+    `${JSON.stringify({
+      file: entry,
+      sizeKB: statSync(entry).size / 1024,
+      sizeBytes: statSync(entry).size,
+      medianLoadMs: loads[Math.floor(loads.length / 2)],
+    })}\n`,
   );
 } finally {
   rmSync(out, { recursive: true, force: true });
