@@ -8,6 +8,8 @@ import { type Sandbox, type SandboxOptions, startSandbox } from '../../sandbox/s
 export interface LocalStack {
   sandbox: Sandbox;
   ses: LocalSes;
+  /** Between tests: no faults left armed, no mail left in the store. */
+  reset(): Promise<void>;
   /** Restores the environment and stops both servers. */
   close(): Promise<void>;
 }
@@ -37,6 +39,10 @@ export async function startLocalStack(
   return {
     sandbox,
     ses,
+    async reset() {
+      sandbox.clearFaults();
+      await ses.clear();
+    },
     async close() {
       process.env = saved;
       await Promise.all([sandbox.close(), ses.close()]);

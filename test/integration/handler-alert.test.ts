@@ -36,10 +36,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.close());
 
-beforeEach(async () => {
-  sandbox.clearFaults();
-  await ses.clear();
-});
+beforeEach(() => stack.reset());
 
 /** The alert rule restated: some due + k·repeat in (asOf − interval, asOf]. */
 function expectedAlerted(

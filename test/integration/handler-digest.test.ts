@@ -37,10 +37,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.close());
 
-beforeEach(async () => {
-  sandbox.clearFaults();
-  await ses.clear();
-});
+beforeEach(() => stack.reset());
 
 function expected() {
   const day = createdBetween(sandbox.cases, '2026-11-26 00:00:00', '2026-11-26 23:59:59');
