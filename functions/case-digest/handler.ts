@@ -70,10 +70,13 @@ const ENV_KEYS = [
   'AWS_ENDPOINT_URL_DYNAMODB',
 ] as const;
 
+const fingerprintOf = (env: Record<string, string | undefined>) =>
+  ENV_KEYS.map((k) => env[k] ?? '').join('\u0000');
+
 function buildRuntime(env: Record<string, string | undefined>, fetchImpl: typeof fetch | undefined): Runtime {
   const config = loadConfig(env);
   return {
-    fingerprint: ENV_KEYS.map((k) => env[k] ?? '').join('\u0000'),
+    fingerprint: fingerprintOf(env),
     config,
     tokenSource: createTokenSource({
       baseUrl: config.aiccBaseUrl,
@@ -104,9 +107,8 @@ export function createHandler(options: HandlerOptions = {}) {
 
   return async function handler(event: unknown, context?: Context): Promise<JobResult> {
     const env = options.env ?? process.env;
-    const fingerprint = ENV_KEYS.map((k) => env[k] ?? '').join('\u0000');
-    if (runtime?.fingerprint !== fingerprint) {
-      runtime = undefined;
+    if (runtime?.fingerprint !== fingerprintOf(env)) {
+      runtime = undefined; // a bad config must not leave the previous one in use
       runtime = buildRuntime(env, options.fetch);
     }
     const { config, tokenSource, ses, dynamo } = runtime;
