@@ -5,7 +5,7 @@ import sesLocal from 'aws-ses-v2-local';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { renderDigest } from '../../functions/case-digest/email/render.js';
 import { sendEmail } from '../../functions/case-digest/email/send.js';
-import type { DigestView, OverdueCaseView } from '../../functions/case-digest/email/views.js';
+import { digestView, overdueCase } from '../helpers/views.js';
 
 // CommonJS with `exports.default`: depending on the loader the import is the function or the module.
 type StartServer = (config?: { host?: string; port?: number }) => Promise<Server>;
@@ -21,36 +21,11 @@ interface StoredEmail {
   attachments: { content: string; contentType: string; filename?: string; size: number }[];
 }
 
-const ASOF = new Date('2026-11-27T02:00:00Z');
-const overdue: OverdueCaseView[] = Array.from({ length: 60 }, (_, i) => ({
-  id: `c6m8id${i}`,
-  caseNo: String(35013 + i).padStart(14, '0'),
-  title: i === 0 ? 'Login <broken> "again" & 🔥' : `Customer cannot log in #${i}`,
-  priority: 'Critical',
-  origin: 'Email',
-  state: 'Processing',
-  ownerId: `owner-${i}`,
-  contactPhone: '•••• 4567',
-  dueAt: new Date(ASOF.getTime() - (i + 5) * 3_600_000),
-  createdAt: null,
-  overdueMs: (i + 5) * 3_600_000,
-  url: `https://aicc.example.com/case/${i}`,
-}));
-const view: DigestView = {
-  asOf: ASOF,
-  generatedAt: ASOF,
-  reportTimezone: 'Asia/Dubai',
-  periodLabel: '2026-11-26',
-  window: { from: '2026-11-26 00:00:00', to: '2026-11-26 23:59:59', timezone: 'Asia/Dubai' },
-  filters: {},
-  total: 284,
-  previousTotal: 251,
-  byPriority: { Critical: 12, High: 40, Medium: 130, Low: 100, Unspecified: 2 },
-  byOrigin: { Email: 120, Voice: 90, webchat: 50, Whatsapp: 24 },
-  byState: { Processing: 200, Pending: 60, Completed: 24 },
-  overdue,
-  warnings: [],
-};
+const view = digestView({
+  overdue: Array.from({ length: 60 }, (_, i) =>
+    overdueCase(i, i === 0 ? { title: 'Login <broken> "again" & 🔥' } : {}),
+  ),
+});
 
 let server: Server;
 let baseUrl: string;

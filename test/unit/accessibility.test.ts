@@ -5,77 +5,9 @@
  * render-templates.test.ts, over the same kinds of emails.
  */
 import { describe, expect, it } from 'vitest';
-import { renderAlert, renderDigest } from '../../functions/case-digest/email/render.js';
-import type {
-  AlertView,
-  DigestView,
-  OverdueCaseView,
-  RenderedEmail,
-} from '../../functions/case-digest/email/views.js';
+import { renderedSamples } from '../helpers/views.js';
 
-const HOUR = 3_600_000;
-const ASOF = new Date('2026-11-27T02:00:00Z');
-
-function overdueCase(i: number, over: Partial<OverdueCaseView> = {}): OverdueCaseView {
-  return {
-    id: `c6m8id${i}`,
-    caseNo: String(35_013 + i).padStart(30, '0'),
-    title: `Refund not received #${i}`,
-    priority: 'Critical',
-    origin: 'Voice',
-    state: 'Pending',
-    ownerId: `owner-${i}`,
-    contactPhone: '•••• 4567',
-    dueAt: new Date(ASOF.getTime() - (i + 2) * HOUR),
-    createdAt: null,
-    overdueMs: (i + 2) * HOUR,
-    url: `https://aicc.example.com/case/c6m8id${i}`,
-    ...over,
-  };
-}
-
-const digestView = (over: Partial<DigestView> = {}): DigestView => ({
-  asOf: ASOF,
-  generatedAt: ASOF,
-  reportTimezone: 'Asia/Dubai',
-  trigger: 'scheduled',
-  periodLabel: '2026-11-26',
-  window: { from: '2026-11-26 00:00:00', to: '2026-11-26 23:59:59', timezone: 'Asia/Dubai' },
-  filters: { origin: 'Voice' },
-  total: 40,
-  previousTotal: 38,
-  byPriority: { Critical: 10, High: 30 },
-  byOrigin: { Voice: 40 },
-  byState: { Pending: 25, Processing: 15 },
-  overdue: Array.from({ length: 60 }, (_, i) => overdueCase(i)),
-  warnings: ['AICC reported 41 cases but 40 unique cases arrived.'],
-  ...over,
-});
-
-const alertView = (over: Partial<AlertView> = {}): AlertView => ({
-  asOf: ASOF,
-  generatedAt: ASOF,
-  reportTimezone: 'Asia/Dubai',
-  priorities: ['Critical'],
-  intervalMinutes: 60,
-  repeatHours: 24,
-  cases: [overdueCase(0), overdueCase(1)],
-  warnings: [],
-  ...over,
-});
-
-const samples: [string, RenderedEmail, OverdueCaseView[]][] = [
-  ['digest', renderDigest(digestView()), digestView().overdue],
-  ['digest without deep links', renderDigest(digestView({ overdue: [overdueCase(0, { url: null })] })), []],
-  [
-    'empty digest',
-    renderDigest(
-      digestView({ total: 0, byPriority: {}, byOrigin: {}, byState: {}, overdue: [], warnings: [] }),
-    ),
-    [],
-  ],
-  ['alert', renderAlert(alertView()), alertView().cases],
-];
+const samples = renderedSamples('digest', 'digest without deep links', 'empty digest', 'alert');
 
 /** The HTML without comments: the Outlook-only conditional blocks repeat the layout for Outlook. */
 const withoutComments = (html: string) => html.replace(/<!--[\s\S]*?-->/g, '');
@@ -117,7 +49,7 @@ function tables(html: string): TableInfo[] {
   return found;
 }
 
-describe.each(samples)('%s: accessibility', (_name, email, cases) => {
+describe.each(samples)('%s: accessibility', (_name, { email, cases }) => {
   const { html } = email;
 
   it('names its language and has a title', () => {

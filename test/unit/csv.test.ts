@@ -6,26 +6,18 @@ import {
   overdueCsvFilename,
 } from '../../functions/case-digest/email/csv.js';
 import type { OverdueCaseView } from '../../functions/case-digest/email/views.js';
+import { ASOF, overdueCase as baseCase } from '../helpers/views.js';
 
-const ASOF = new Date('2026-11-27T02:00:00Z');
-
-function overdueCase(i: number, over: Partial<OverdueCaseView> = {}): OverdueCaseView {
-  return {
-    id: `c6m8id${i}`,
-    caseNo: String(35013 + i).padStart(14, '0'),
+/** Due 2026-11-24 01:40 in Asia/Dubai, 76.5 hours overdue. */
+const overdueCase = (i: number, over: Partial<OverdueCaseView> = {}): OverdueCaseView =>
+  baseCase(i, {
     title: `Title ${i}`,
     priority: 'High',
-    origin: 'Email',
-    state: 'Processing',
     ownerId: `owner${i}`,
-    contactPhone: '•••• 4567',
     dueAt: new Date('2026-11-23T21:40:00Z'),
-    createdAt: null,
     overdueMs: 76.5 * 3_600_000,
-    url: `https://aicc.example.com/case/${i}`,
     ...over,
-  };
-}
+  });
 
 /** RFC 4180 reader, enough to check what a spreadsheet would see. */
 function parseCsv(text: string): string[][] {

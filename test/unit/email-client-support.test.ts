@@ -6,8 +6,7 @@
  */
 import { doIUseEmail } from '@jsx-email/doiuse-email';
 import { describe, expect, it } from 'vitest';
-import { renderAlert, renderDigest } from '../../functions/case-digest/email/render.js';
-import type { AlertView, DigestView, OverdueCaseView } from '../../functions/case-digest/email/views.js';
+import { type RenderedSample, renderedSamples } from '../helpers/views.js';
 
 const CLIENTS = [
   'outlook.windows',
@@ -51,81 +50,13 @@ const ALLOWED_PARTIAL: Readonly<Record<string, string>> = {
   border: 'Outlook caps borders at 8 px and is unreliable on <p>/<div>; borders are 1–4 px, on cells only.',
 };
 
-const HOUR = 3_600_000;
-const ASOF = new Date('2026-11-27T02:00:00Z');
-
-function overdueCase(i: number, over: Partial<OverdueCaseView> = {}): OverdueCaseView {
-  const overdueMs = (i + 3) * HOUR;
-  return {
-    id: `c6m8id${i}`,
-    caseNo: String(35_013 + i).padStart(30, '0'),
-    title: `Customer cannot log in #${i}`,
-    priority: ['Critical', 'High', 'Medium'][i % 3] as string,
-    origin: 'Email',
-    state: 'Processing',
-    ownerId: `owner-${i}`,
-    contactPhone: i % 2 ? '•••• 4567' : '',
-    dueAt: new Date(ASOF.getTime() - overdueMs),
-    createdAt: null,
-    overdueMs,
-    url: `https://aicc.example.com/case/c6m8id${i}`,
-    ...over,
-  };
-}
-
-const digestView = (over: Partial<DigestView> = {}): DigestView => ({
-  asOf: ASOF,
-  generatedAt: ASOF,
-  reportTimezone: 'Asia/Dubai',
-  trigger: 'scheduled',
-  periodLabel: '2026-11-26',
-  window: { from: '2026-11-26 00:00:00', to: '2026-11-26 23:59:59', timezone: 'Asia/Dubai' },
-  filters: { priority: 'Critical' },
-  total: 284,
-  previousTotal: 251,
-  byPriority: { Critical: 12, High: 40, Medium: 130, Low: 100, Unspecified: 2 },
-  byOrigin: Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`Origin ${i}`, 30 - i])),
-  byState: { Processing: 200, Pending: 60, Completed: 24 },
-  overdue: Array.from({ length: 120 }, (_, i) => overdueCase(i)),
-  warnings: ['AICC reported 290 cases but 284 unique cases arrived.'],
-  ...over,
-});
-
-const alertView = (over: Partial<AlertView> = {}): AlertView => ({
-  asOf: ASOF,
-  generatedAt: ASOF,
-  reportTimezone: 'Asia/Dubai',
-  priorities: ['Critical', 'High'],
-  intervalMinutes: 60,
-  repeatHours: 24,
-  cases: [overdueCase(0), overdueCase(1, { url: null })],
-  warnings: [],
-  ...over,
-});
-
-/** Every shape the templates produce: warnings, filters, "Other" rows, cut tables, empty states. */
-const samples: [string, string][] = [
-  ['digest', renderDigest(digestView()).html],
-  [
-    'empty ad-hoc digest',
-    renderDigest(
-      digestView({
-        trigger: 'ad-hoc',
-        total: 0,
-        previousTotal: 0,
-        byPriority: {},
-        byOrigin: {},
-        byState: {},
-        overdue: [],
-        warnings: [],
-        filters: {},
-      }),
-    ).html,
-  ],
-  ['digest, table cut to 0 rows', renderDigest(digestView(), { maxRows: 0 }).html],
-  ['alert', renderAlert(alertView()).html],
-  ['alert over 50 cases', renderAlert(alertView({ cases: digestView().overdue })).html],
-];
+const samples = renderedSamples(
+  'digest',
+  'empty ad-hoc digest',
+  'digest, table cut to 0 rows',
+  'alert',
+  'alert over 50 cases',
+);
 
 interface Finding {
   feature: string;
@@ -181,7 +112,7 @@ function declarations(html: string): { tag: string; property: string; value: str
   return out;
 }
 
-describe.each(samples)('%s: email-client support (caniemail)', (_name, html) => {
+describe.each(samples)('%s: email-client support (caniemail)', (_name, { email: { html } }) => {
   it('uses nothing Outlook, Gmail or Apple Mail lacks, bar the allow-listed', () => {
     expect(problems(html)).toEqual([]);
   });
@@ -213,7 +144,12 @@ describe.each(samples)('%s: email-client support (caniemail)', (_name, html) => 
 });
 
 describe('the email-client check itself', () => {
-  const [, html] = samples[0] as [string, string];
+  const [
+    ,
+    {
+      email: { html },
+    },
+  ] = samples[0] as RenderedSample;
   // A cell of the headline row: outside the Outlook-only conditional comments, which the check skips.
   const cell = '<td width="33%" style="';
   const inject = (find: string, replace: string) => {

@@ -1,41 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import { renderAlert } from '../../functions/case-digest/email/render.js';
 import type { AlertView, OverdueCaseView } from '../../functions/case-digest/email/views.js';
+import { alertView as baseAlertView, HOUR, overdueCase } from '../helpers/views.js';
 
 const ASOF = new Date('2026-11-27T10:00:00Z'); // 14:00 in Asia/Dubai
-const HOUR = 3_600_000;
 
-function alertCase(i: number, overdueMs: number, over: Partial<OverdueCaseView> = {}): OverdueCaseView {
-  return {
-    id: `c6m8id${i}`,
-    caseNo: String(35013 + i).padStart(14, '0'),
-    title: `Payment line down #${i}`,
-    priority: 'Critical',
-    origin: 'Voice',
-    state: 'Processing',
-    ownerId: `oncall-${i}`,
-    contactPhone: '•••• 1234',
-    dueAt: new Date(ASOF.getTime() - overdueMs),
-    createdAt: null,
-    overdueMs,
-    url: `https://aicc.example.com/case/${i}`,
-    ...over,
-  };
-}
+/** Overdue by `overdueMs` at ASOF, with a deep link and a phone the alert must leave out. */
+const alertCase = (i: number, overdueMs: number, over: Partial<OverdueCaseView> = {}): OverdueCaseView =>
+  overdueCase(
+    i,
+    {
+      title: `Payment line down #${i}`,
+      ownerId: `oncall-${i}`,
+      contactPhone: '•••• 1234',
+      overdueMs,
+      ...over,
+    },
+    ASOF,
+  );
 
-function alertView(over: Partial<AlertView> = {}): AlertView {
-  return {
+const alertView = (over: Partial<AlertView> = {}): AlertView =>
+  baseAlertView({
     asOf: ASOF,
     generatedAt: new Date('2026-11-27T10:00:02Z'),
-    reportTimezone: 'Asia/Dubai',
-    priorities: ['Critical'],
-    intervalMinutes: 60,
-    repeatHours: 24,
     cases: [alertCase(0, 3 * HOUR), alertCase(1, 26 * HOUR + 5 * 60_000)],
-    warnings: [],
     ...over,
-  };
-}
+  });
 
 const manyCases = (n: number) => Array.from({ length: n }, (_, i) => alertCase(i, (n - i) * HOUR));
 

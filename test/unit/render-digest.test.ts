@@ -6,47 +6,18 @@ import type { DigestView, OverdueCaseView, RenderedEmail } from '../../functions
 import { parseEvent } from '../../functions/case-digest/events.js';
 import type { JobDeps } from '../../functions/case-digest/jobs/deps.js';
 import { runDigest } from '../../functions/case-digest/jobs/digest.js';
+import { overdueCase as baseCase, digestView as baseDigestView, HOUR } from '../helpers/views.js';
 
-const ASOF = new Date('2026-11-27T02:00:00Z'); // 06:00 in Asia/Dubai
-const HOUR = 3_600_000;
+/** Overdue by 3 d 4 h (and `i` minutes), without a deep link unless the test gives one. */
+const overdueCase = (i: number, over: Partial<OverdueCaseView> = {}): OverdueCaseView =>
+  baseCase(i, { overdueMs: (3 * 24 + 4) * HOUR + i * 60_000, url: null, ...over });
 
-function overdueCase(i: number, over: Partial<OverdueCaseView> = {}): OverdueCaseView {
-  const overdueMs = (3 * 24 + 4) * HOUR + i * 60_000;
-  return {
-    id: `c6m8id${i}`,
-    caseNo: String(35013 + i).padStart(14, '0'),
-    title: `Customer cannot log in #${i}`,
-    priority: 'Critical',
-    origin: 'Email',
-    state: 'Processing',
-    ownerId: `owner-${i}`,
-    contactPhone: '•••• 4567',
-    dueAt: new Date(ASOF.getTime() - overdueMs),
-    createdAt: null,
-    overdueMs,
-    url: null,
-    ...over,
-  };
-}
-
-function digestView(over: Partial<DigestView> = {}): DigestView {
-  return {
-    asOf: ASOF,
+const digestView = (over: Partial<DigestView> = {}): DigestView =>
+  baseDigestView({
     generatedAt: new Date('2026-11-27T02:00:05Z'),
-    reportTimezone: 'Asia/Dubai',
-    periodLabel: '2026-11-26',
-    window: { from: '2026-11-26 00:00:00', to: '2026-11-26 23:59:59', timezone: 'Asia/Dubai' },
-    filters: {},
-    total: 284,
-    previousTotal: 251,
-    byPriority: { Critical: 12, High: 40, Medium: 130, Low: 100, Unspecified: 2 },
-    byOrigin: { Email: 120, Voice: 90, webchat: 50, Whatsapp: 24 },
-    byState: { Processing: 200, Pending: 60, Completed: 24 },
     overdue: [overdueCase(0), overdueCase(1), overdueCase(2)],
-    warnings: [],
     ...over,
-  };
-}
+  });
 
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 /** The HTML as a reader sees its text: without the zero-width wrap points, no-break spaces as spaces. */

@@ -1,91 +1,23 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderAlert, renderDigest } from '../../functions/case-digest/email/render.js';
-import type { AlertView, DigestView, OverdueCaseView } from '../../functions/case-digest/email/views.js';
 import {
   GENERATED_FILE,
   generateTemplatesModule,
   TEMPLATES_DIR,
 } from '../../scripts/precompile-templates.js';
-
-const ASOF = new Date('2026-11-27T02:00:00Z');
-
-const overdueCase = (i: number): OverdueCaseView => ({
-  id: `id${i}`,
-  caseNo: `0000000003501${i}`,
-  title: `Title ${i}`,
-  priority: 'Critical',
-  origin: 'Email',
-  state: 'Pending',
-  ownerId: `owner${i}`,
-  contactPhone: '•••• 4567',
-  dueAt: new Date(ASOF.getTime() - 5 * 3_600_000),
-  createdAt: null,
-  overdueMs: 5 * 3_600_000,
-  url: `https://aicc.example.com/case/${i}`,
-});
-
-const digest: DigestView = {
-  asOf: ASOF,
-  generatedAt: ASOF,
-  reportTimezone: 'Asia/Dubai',
-  periodLabel: '2026-11-26',
-  window: { from: '2026-11-26 00:00:00', to: '2026-11-26 23:59:59', timezone: 'Asia/Dubai' },
-  filters: { priority: 'Critical' },
-  total: 3,
-  previousTotal: 2,
-  byPriority: { Critical: 3 },
-  byOrigin: { Email: 2, Voice: 1 },
-  byState: { Pending: 3 },
-  overdue: [overdueCase(1), overdueCase(2)],
-  warnings: ['Something was off.'],
-};
-
-const alert: AlertView = {
-  asOf: ASOF,
-  generatedAt: ASOF,
-  reportTimezone: 'Asia/Dubai',
-  priorities: ['Critical'],
-  intervalMinutes: 60,
-  repeatHours: 24,
-  cases: [overdueCase(1)],
-  warnings: ['Something was off.'],
-};
+import { renderedSamples } from '../helpers/views.js';
 
 /** Every block the templates can show: warnings, filters, links, cut tables, empty states. */
-const rendered = [
-  ['digest', renderDigest(digest).html],
-  ['alert', renderAlert(alert).html],
-  [
-    'digest cut at 50 rows',
-    renderDigest({ ...digest, overdue: Array.from({ length: 60 }, (_, i) => overdueCase(i)) }).html,
-  ],
-  ['digest with the table cut to nothing', renderDigest(digest, { maxRows: 0 }).html],
-  [
-    'empty ad-hoc digest',
-    renderDigest({
-      ...digest,
-      trigger: 'ad-hoc',
-      total: 0,
-      previousTotal: 0,
-      byPriority: {},
-      byOrigin: {},
-      byState: {},
-      overdue: [],
-      warnings: [],
-      filters: {},
-    }).html,
-  ],
-  [
-    'alert over 50 cases',
-    renderAlert({ ...alert, cases: Array.from({ length: 55 }, (_, i) => overdueCase(i)) }).html,
-  ],
-  [
-    'alert without links or warnings',
-    renderAlert({ ...alert, cases: [{ ...overdueCase(1), url: null }], warnings: [] }).html,
-  ],
-] as const;
+const rendered = renderedSamples(
+  'digest',
+  'alert',
+  'digest without deep links',
+  'digest, table cut to 0 rows',
+  'empty ad-hoc digest',
+  'alert over 50 cases',
+  'alert without links or warnings',
+);
 
 function luminance(hex: string): number {
   const full = hex.length === 4 ? [...hex.slice(1)].map((c) => c + c).join('') : hex.slice(1);
@@ -124,7 +56,7 @@ describe('templates.generated.ts', () => {
   });
 });
 
-describe.each(rendered)('%s HTML is email-client safe', (_name, html) => {
+describe.each(rendered)('%s HTML is email-client safe', (_name, { email: { html } }) => {
   it('is a complete document with a language and both colour schemes', () => {
     expect(html.startsWith('<!doctype html>\n<html lang="en">')).toBe(true);
     expect(html).toContain('<meta name="color-scheme" content="light dark">');
