@@ -2,6 +2,7 @@
  * Hostile case data for the end-to-end tests, an oracle over it written from SPEC §6 alone, and
  * the checks the email must pass (HTML safety, CSV neutralisation, phone masking).
  */
+import { parse } from 'csv-parse/sync';
 import type { CaseRecord } from '../../functions/case-digest/aicc/schemas.js';
 
 /** Values from the API that try to break the email: markup, header tricks, spoofing, size. */
@@ -532,41 +533,8 @@ export function textProblems(text: string): string[] {
   return problems;
 }
 
-/** RFC 4180 CSV (quoted fields, CRLF or LF records) into rows of cells; a leading BOM is dropped. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  let quoted = false;
-  for (; i < text.length; i++) {
-    const ch = text[i] as string;
-    if (quoted) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') {
-          cell += '"';
-          i++;
-        } else quoted = false;
-      } else cell += ch;
-    } else if (ch === '"' && cell === '') quoted = true;
-    else if (ch === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (ch === '\r' && text[i + 1] === '\n') {
-      // a record delimiter; the \n ends it below
-    } else if (ch === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-    } else cell += ch;
-  }
-  if (cell !== '' || row.length) {
-    row.push(cell);
-    rows.push(row);
-  }
-  return rows;
-}
+/** RFC 4180 CSV into rows of cells (csv-parse: quoted fields, CRLF or LF records, BOM dropped). */
+export const parseCsv = (text: string): string[][] => parse(text, { bom: true, relax_column_count: true });
 
 /** Cells a spreadsheet would read as a formula: starting with = + - @ tab or CR. */
 export const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;

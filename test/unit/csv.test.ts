@@ -1,3 +1,4 @@
+import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import {
   CSV_COLUMNS,
@@ -19,35 +20,8 @@ const overdueCase = (i: number, over: Partial<OverdueCaseView> = {}): OverdueCas
     ...over,
   });
 
-/** RFC 4180 reader, enough to check what a spreadsheet would see. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (ch === '\r' && text[i + 1] === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-      i++;
-    } else cell += ch;
-  }
-  if (cell || row.length) rows.push([...row, cell]);
-  return rows;
-}
+/** What a spreadsheet would see, read by an independent parser (csv-parse). */
+const parseCsv = (text: string): string[][] => parse(text, { bom: true, relax_column_count: true });
 
 const body = (csv: string) => parseCsv(csv.replace(/^\uFEFF/, ''));
 
