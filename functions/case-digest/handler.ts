@@ -130,7 +130,7 @@ export function createHandler(options: HandlerOptions = {}) {
       logger,
       ...deadline(context),
       ...(options.fetch ? { fetch: options.fetch } : {}),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      onProgress: options.onProgress ?? logProgress(logger),
     });
     const deps: JobDeps = {
       config,
@@ -173,6 +173,15 @@ export function createHandler(options: HandlerOptions = {}) {
       metrics.addMetric('Retries', MetricUnit.Count, client.stats.retries);
       metrics.publishStoredMetrics();
       logger.removeKeys(['job', 'asOf', 'dryRun']);
+    }
+  };
+}
+
+/** Progress of long queries in the function's log: every 100 pages, and the last page of a query of 100 or more. */
+function logProgress(logger: Logger): (p: PageProgress) => void {
+  return ({ query, pagesDone, pagesTotal }) => {
+    if (pagesTotal >= 100 && (pagesDone % 100 === 0 || pagesDone === pagesTotal)) {
+      logger.info('paging', { startTime: query.startTime, endTime: query.endTime, pagesDone, pagesTotal });
     }
   };
 }
