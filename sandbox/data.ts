@@ -19,6 +19,11 @@ export interface GenerateCasesOptions {
   timezone: string;
   /** "Now": no case is created or closed after it. */
   now: () => Date;
+  /**
+   * Day-to-day swing of the volume: each day has `casesPerDay × (1 ± dailyVariation)` cases, drawn
+   * from its own seeded stream (the case stream is unchanged). @default 0 — exactly `casesPerDay`.
+   */
+  dailyVariation?: number;
 }
 
 const HOUR = 3_600_000;
@@ -307,8 +312,9 @@ export function generateCases(options: GenerateCasesOptions): CaseRecord[] {
     const day: LocalDateTime = addLocalDays(end, -d);
     const dayStart = instantOf(day, timezone).getTime();
     const seconds = (instantOf(addLocalDays(day, 1), timezone).getTime() - dayStart) / 1000;
-    const offsets = new Float64Array(casesPerDay);
-    for (let i = 0; i < casesPerDay; i++) offsets[i] = Math.floor(rng() * seconds);
+    const count = casesOnDay(casesPerDay, options.dailyVariation ?? 0, seed, d);
+    const offsets = new Float64Array(count);
+    for (let i = 0; i < count; i++) offsets[i] = Math.floor(rng() * seconds);
     offsets.sort();
     for (const offset of offsets) {
       const createdMs = dayStart + offset * 1000;
@@ -318,6 +324,13 @@ export function generateCases(options: GenerateCasesOptions): CaseRecord[] {
   }
   // Built oldest first: reversed it is sorted but for ties and DST overlaps, which the sort fixes cheaply.
   return out.reverse().sort(compareNewestFirst);
+}
+
+/** The volume of the day `d` days before the last one: `casesPerDay`, swung by up to ± `variation`. */
+function casesOnDay(casesPerDay: number, variation: number, seed: number, d: number): number {
+  if (variation <= 0) return casesPerDay;
+  const swing = mulberry32(seed * 7919 + d)() * 2 - 1;
+  return Math.max(0, Math.round(casesPerDay * (1 + variation * swing)));
 }
 
 /** A filter of a list request, resolved to the record field it tests and the display value it wants. */

@@ -4,7 +4,13 @@
  */
 export const DEMO_TIMEZONE = 'Asia/Dubai';
 /** The sandbox's default seeded data set for the demo and the preview. */
-export const DEMO_DATA = { timezone: DEMO_TIMEZONE, casesPerDay: 400, days: 45, seed: 7 } as const;
+export const DEMO_DATA = {
+  timezone: DEMO_TIMEZONE,
+  casesPerDay: 400,
+  dailyVariation: 0.2,
+  days: 45,
+  seed: 7,
+} as const;
 
 export function demoEnv(aiccUrl: string, sesUrl?: string): Record<string, string> {
   return {

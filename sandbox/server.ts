@@ -26,6 +26,8 @@ export interface SandboxOptions {
   casesPerDay?: number;
   /** @default 45 (so a 30-day lookback has data) */
   days?: number;
+  /** Day-to-day swing of the volume, e.g. 0.2 for ±20 %. @default 0 (exactly `casesPerDay` a day) */
+  dailyVariation?: number;
   /** Last local day with data, `YYYY-MM-DD` in `timezone`. @default today in `timezone` (none after "now") */
   endDate?: string;
   /** Clock for "today", "now" and token expiry. @default () => new Date() */
@@ -228,6 +230,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         casesPerDay: options.casesPerDay ?? 200,
         days: options.days ?? 45,
         endDate: options.endDate,
+        dailyVariation: options.dailyVariation,
         timezone,
         now,
       }),

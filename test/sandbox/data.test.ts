@@ -264,3 +264,32 @@ describe('CaseStore', () => {
     expect(local.select(query).count).toBe(52);
   });
 });
+
+describe('dailyVariation', () => {
+  const base = {
+    seed: 3,
+    casesPerDay: 300,
+    days: 10,
+    endDate: '2026-11-26',
+    timezone: 'UTC',
+    now: () => new Date('2026-11-27T00:00:00Z'),
+  };
+  const perDay = (cases: CaseRecord[]) => {
+    const counts = new Map<string, number>();
+    for (const c of cases)
+      counts.set(
+        String(c.createdDate).slice(0, 10),
+        (counts.get(String(c.createdDate).slice(0, 10)) ?? 0) + 1,
+      );
+    return [...counts.values()];
+  };
+
+  it('swings each day within ± the variation, deterministically, and not at all by default', () => {
+    const varied = perDay(generateCases({ ...base, dailyVariation: 0.2 }));
+    expect(varied).toHaveLength(10);
+    expect(new Set(varied).size).toBeGreaterThan(5);
+    for (const n of varied) expect(Math.abs(n - 300)).toBeLessThanOrEqual(60);
+    expect(perDay(generateCases({ ...base, dailyVariation: 0.2 }))).toEqual(varied);
+    expect(new Set(perDay(generateCases(base)))).toEqual(new Set([300]));
+  });
+});
