@@ -174,7 +174,9 @@ export function compareNewestFirst(a: CaseRecord, b: CaseRecord): number {
   const ca = a.createdDate ?? '';
   const cb = b.createdDate ?? '';
   if (ca !== cb) return ca < cb ? 1 : -1;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  const ia = a.id ?? '';
+  const ib = b.id ?? '';
+  return ia < ib ? -1 : ia > ib ? 1 : 0;
 }
 
 interface Pools {
@@ -219,7 +221,7 @@ function makeCase(
   nowMs: number,
   fmt: (ms: number) => string,
   earlierId: (r: number) => string | null,
-): CaseRecord {
+): SandboxCase {
   const { id, caseNo } = caseIdentity(seq, rng);
   const priority = pick(rng, PRIORITIES);
   const origin = pick(rng, ORIGINS);
@@ -292,7 +294,10 @@ function makeCase(
  * `days` days ending on `endDate`, spread over each day (23- and 25-hour DST days included);
  * cases that would be created after `now` are left out.
  */
-export function generateCases(options: GenerateCasesOptions): CaseRecord[] {
+/** A generated case: the sandbox always gives its cases an id. */
+export type SandboxCase = CaseRecord & { id: string };
+
+export function generateCases(options: GenerateCasesOptions): SandboxCase[] {
   const { seed, casesPerDay, days, timezone } = options;
   const nowMs = options.now().getTime();
   const endText = options.endDate ?? formatLocalDate(nowMs, timezone);
@@ -305,7 +310,7 @@ export function generateCases(options: GenerateCasesOptions): CaseRecord[] {
   const rng = mulberry32(seed);
   const pools = makePools(seed);
   const fmt = localFormatter(timezone);
-  const out: CaseRecord[] = [];
+  const out: SandboxCase[] = [];
   let seq = 0;
   const earlierId = (r: number) => out[Math.floor(r * out.length)]?.id ?? null;
   for (let d = days - 1; d >= 0; d--) {

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { canonicalName, caseFiltersSchema, ORIGIN_CODES, PRIORITY_CODES } from './aicc/schemas.js';
 import { describeIssues, emailAddress } from './config.js';
+import { maskPhone } from './email/mask.js';
 import { EventError } from './errors.js';
 import { parseLocalFields } from './time/zoned.js';
 
@@ -168,10 +169,14 @@ export function apiFilters(filters: EventFilters): Record<string, string> {
   return out;
 }
 
-/** Filters as people read them (the result's `filters` and the email): display names, flat. */
+/**
+ * Filters as people read them (the result's `filters` and the email): display names, flat, and a
+ * phone number masked to its last 4 digits like every phone in the email (the API gets it whole).
+ */
 export function displayFilters(filters: EventFilters): Record<string, string> {
   const { extended, ...rest } = filters;
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(rest)) if (v !== undefined) out[k] = v;
+  if (rest.contactPhone !== undefined) out.contactPhone = maskPhone(rest.contactPhone);
   return { ...out, ...(extended ?? {}) };
 }

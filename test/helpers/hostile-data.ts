@@ -415,7 +415,7 @@ export function overdueIds(
       const due = own(c, 'dueDate');
       return isRealLocalDateTime(due) && due.trim() <= atLocal;
     })
-    .map((c) => c.id)
+    .map((c) => String(c.id))
     .sort();
 }
 
@@ -449,7 +449,7 @@ export function alertedIds(
         if (opts.repeatHours === 0) return false;
       }
     })
-    .map((c) => c.id)
+    .map((c) => String(c.id))
     .sort();
 }
 

@@ -41,6 +41,6 @@ export function openCase(c: CaseRecord): boolean {
 export function overdueIds(cases: readonly CaseRecord[], from: string, to: string, at: string): string[] {
   return createdBetween(cases, from, to)
     .filter((c) => openCase(c) && typeof c.dueDate === 'string' && c.dueDate <= at)
-    .map((c) => c.id)
+    .map((c) => String(c.id))
     .sort();
 }

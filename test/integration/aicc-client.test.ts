@@ -55,14 +55,14 @@ function makeClient(overrides: Partial<AiccClientOptions> & { credentials?: Cred
 async function fetchAll(client: AiccClient, filters: Record<string, string> = {}) {
   const ids: string[] = [];
   const outcome = await client.forEachCase({ ...WINDOW, filters }, (cases) => {
-    for (const c of cases) ids.push(c.id);
+    for (const c of cases) ids.push(String(c.id));
   });
   return { ids, outcome };
 }
 
 const listRequests = () => sandbox.requests.filter((r) => r.path === LIST_PATH);
 const startOf = (r: { body: unknown }) => (r.body as { start: number }).start;
-const sortedIds = (cases: readonly CaseRecord[]) => cases.map((c) => c.id).sort();
+const sortedIds = (cases: readonly CaseRecord[]) => cases.map((c) => String(c.id)).sort();
 
 /** Each offset requested once, except after a fault or a non-200 answer. */
 function expectNoRefetchWithoutFailure() {
@@ -218,7 +218,7 @@ describe('live data', () => {
     const batches: string[][] = [];
     // Act
     const outcome = await makeClient().forEachCase({ ...WINDOW, filters: {} }, (page) =>
-      batches.push(page.map((c) => c.id)),
+      batches.push(page.map((c) => String(c.id))),
     );
     // Assess
     const ids = batches.flat();

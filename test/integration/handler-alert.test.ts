@@ -57,7 +57,7 @@ function expectedAlerted(
       }
       return false;
     })
-    .map((c) => c.id)
+    .map((c) => String(c.id))
     .sort();
 }
 

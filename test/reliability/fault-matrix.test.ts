@@ -197,7 +197,7 @@ function servedCases(rec: Recorder, window: { from: string; to: string }): Map<s
     if (ex.path !== LIST_PATH || ex.status !== 200 || !body || body.limit !== 100) continue;
     if (body.startTime !== window.from || body.endTime !== window.to) continue;
     const json = parseJson(ex.text) as { result?: { caseList?: CaseRecord[] }[] } | null;
-    for (const c of json?.result?.[0]?.caseList ?? []) if (!out.has(c.id)) out.set(c.id, c);
+    for (const c of json?.result?.[0]?.caseList ?? []) if (!out.has(String(c.id))) out.set(String(c.id), c);
   }
   return out;
 }
@@ -938,13 +938,15 @@ describe('live data moving under the pager (8, 9): mailed with a warning, number
     ) as {
       result: { caseList: CaseRecord[] }[];
     };
-    expect(pageK.result[0]?.caseList.slice(0, 5).map((c) => c.id)).toEqual(page0.slice(-5).map((c) => c.id));
+    expect(pageK.result[0]?.caseList.slice(0, 5).map((c) => String(c.id))).toEqual(
+      page0.slice(-5).map((c) => String(c.id)),
+    );
     await expectExactDigestMailedOnce(result);
   });
 
   it('8. `count` growing while paging (120 cases inserted ahead after page 0) → mailed with a warning; total = unique ids actually served', async () => {
     const before = expectedDigest();
-    const beforeIds = createdBetween(sandbox.cases, DAY.from, DAY.to).map((c) => c.id);
+    const beforeIds = createdBetween(sandbox.cases, DAY.from, DAY.to).map((c) => String(c.id));
     sandbox.injectFault({ fault: { kind: 'grow', by: 120 }, when: { start: 0 } });
     const rec = recorder();
     const mark = sandbox.requests.length;
@@ -1001,7 +1003,7 @@ describe('14. the overdue-alert job', () => {
         for (let t = dubai(c.dueDate); t <= asOf; t += 24 * HOUR) if (t > asOf - 24 * HOUR) return true;
         return false;
       })
-      .map((c) => c.id)
+      .map((c) => String(c.id))
       .sort();
   }
 

@@ -67,7 +67,9 @@ describe('generateCases', () => {
     expect(ties.length).toBeGreaterThan(0);
     expect(
       cases.every(
-        (c, i) => c.createdDate !== cases[i + 1]?.createdDate || c.id < (cases[i + 1] as CaseRecord).id,
+        (c, i) =>
+          c.createdDate !== cases[i + 1]?.createdDate ||
+          String(c.id) < String((cases[i + 1] as CaseRecord).id),
       ),
     ).toBe(true);
   });
@@ -76,7 +78,7 @@ describe('generateCases', () => {
     const wellFormed = (c: CaseRecord) =>
       DOCUMENTED.every((key) => key in c) &&
       caseRecordSchema.safeParse(c).success &&
-      /^c6m8[0-9A-Za-z]{16}$/.test(c.id) &&
+      /^c6m8[0-9A-Za-z]{16}$/.test(String(c.id)) &&
       /^\d{30}$/.test(c.caseNo ?? '') &&
       AICC_DATETIME.test(c.createdDate ?? '') &&
       [c.ownerId, c.creatorId, c.contactId, c.type].every((id) => id?.length === 20) &&
@@ -86,7 +88,7 @@ describe('generateCases', () => {
       typeof c.isCanced === 'boolean' &&
       typeof c.isSuspend === 'boolean';
     expect(cases.filter((c) => !wellFormed(c))).toEqual([]);
-    expect(new Set(cases.map((c) => c.id)).size).toBe(cases.length);
+    expect(new Set(cases.map((c) => String(c.id))).size).toBe(cases.length);
     expect(new Set(cases.map((c) => c.caseNo)).size).toBe(cases.length);
   });
 

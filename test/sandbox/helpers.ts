@@ -32,7 +32,7 @@ export async function postList(
 
 /** The ids of one page of a successful answer. */
 export const idsOf = (answer: ListAnswer): string[] =>
-  (answer.json.result?.[0]?.caseList ?? []).map((c) => c.id);
+  (answer.json.result?.[0]?.caseList ?? []).map((c) => String(c.id));
 export const countOf = (answer: ListAnswer): number | undefined => answer.json.result?.[0]?.count;
 
 /** POSTs form fields to the token endpoint. */

@@ -11,6 +11,7 @@ import type { CaseRecord } from '../../functions/case-digest/aicc/schemas.js';
 import { createTokenSource, TOKEN_PATH, type TokenSource } from '../../functions/case-digest/aicc/token.js';
 import {
   AiccApiError,
+  AiccAuthError,
   AiccDeadlineError,
   AiccHttpError,
   AiccNetworkError,
@@ -168,7 +169,7 @@ function client(url: string, overrides: Partial<AiccClientOptions> = {}) {
 async function collect(c: AiccClient, filters: Record<string, string> = {}) {
   const ids: string[] = [];
   const outcome = await c.forEachCase({ ...WINDOW, filters }, (cases) => {
-    for (const x of cases) ids.push(x.id);
+    for (const x of cases) ids.push(String(x.id));
   });
   return { ids, outcome };
 }
@@ -260,7 +261,7 @@ describe('AiccClient.forEachCase paging', () => {
     const batches: string[][] = [];
     // Act
     const outcome = await client(stub.url).forEachCase({ ...WINDOW, filters: {} }, (page) =>
-      batches.push(page.map((x) => x.id)),
+      batches.push(page.map((x) => String(x.id))),
     );
     // Assess
     const all = batches.flat();
@@ -362,7 +363,7 @@ describe('AiccClient retries', () => {
     ['HTTP 400', { status: 400, text: 'bad request' }, AiccHttpError],
     [
       'a wrong shape',
-      { json: { resCode: '0', result: [{ caseList: [{ id: 7 }], count: 1 }] } },
+      { json: { resCode: '0', result: [{ caseList: [{ id: { nested: 7 } }], count: 1 }] } },
       AiccResponseError,
     ],
     [
@@ -408,6 +409,35 @@ describe('AiccClient retries', () => {
 });
 
 describe('AiccClient tokens', () => {
+  it('a resCode error whose resMsg quotes the token names the error without the token', async () => {
+    const stub = await startStub({
+      reply: () => ({
+        json: { resCode: '1', resMsg: `access-token ${TOKEN} is not authorised for this tenant` },
+      }),
+    });
+    const error = await client(stub.url)
+      .countCases({ ...WINDOW, filters: {} })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AiccApiError);
+    expect(String(error)).toContain('is not authorised for this tenant');
+    expect(`${String(error)} ${JSON.stringify(error)} ${inspect(error)}`).not.toContain(TOKEN);
+  });
+
+  it('refuses a token with a line break before any request, without quoting it', async () => {
+    const stub = await startStub({ cases: makeCases(1) });
+    const tokenSource = createTokenSource({
+      baseUrl: stub.url,
+      credentials: { kind: 'token', token: 'tok\nS3CRET-line-two' },
+      timeoutMs: 1000,
+    });
+    const error = await client(stub.url, { tokenSource })
+      .countCases({ ...WINDOW, filters: {} })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AiccAuthError);
+    expect(`${String(error)} ${inspect(error)}`).not.toContain('S3CRET-line-two');
+    expect(stub.seen).toHaveLength(0);
+  });
+
   it('on 401 refreshes once and repeats the request', async () => {
     // Prepare
     const stub = await startStub({ cases: makeCases(10), validTokens: (t) => t === 'fresh-token' });

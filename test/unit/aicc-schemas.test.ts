@@ -53,10 +53,32 @@ describe('case list schemas', () => {
     expect(parsePage(JSON.stringify(body), 't').cases).toEqual([{ id: 'x', state: null }]);
   });
 
+  it('reads a scalar sent in another type as its text, and keeps a record without an id (SPEC §3: any field may be null)', () => {
+    const body = {
+      resCode: '0',
+      resMsg: 'success',
+      result: [
+        {
+          caseList: [
+            { id: 12345, priority: 3, contactPhone: 971501234567, isUpgraded: 'false' },
+            { id: null, title: 'no id' },
+            { id: '', title: 'blank id' },
+          ],
+          count: 3,
+        },
+      ],
+    };
+    expect(parsePage(JSON.stringify(body), 't').cases).toEqual([
+      { id: '12345', priority: '3', contactPhone: '971501234567', isUpgraded: 'false' },
+      { id: null, title: 'no id' },
+      { id: null, title: 'blank id' },
+    ]);
+  });
+
   it('a shape error names the path of what was wrong, not retryable by nature (no SyntaxError cause)', () => {
     // Prepare
     const json = JSON.parse(vendorResponseText);
-    json.result[0].caseList[1].id = 42;
+    json.result[0].caseList[1].id = { nested: 42 };
     // Act
     const error = catchError(() => parsePage(JSON.stringify(json), 'AICC case list (start 0)'));
     // Assess

@@ -43,6 +43,14 @@ describe('parseEvent', () => {
     expect(displayFilters(input.filters)).toEqual({ priority: 'Critical', origin: 'Email', ownerId: 'o1' });
   });
 
+  it('sends a contactPhone filter whole to the API but shows it masked', () => {
+    const input = parseEvent({ job: 'digest', filters: { contactPhone: '+971501234567' } }, clock);
+    if (input.job !== 'digest') throw new Error('wrong job');
+    expect(apiFilters(input.filters)).toEqual({ contactPhone: '+971501234567' });
+    expect(displayFilters(input.filters).contactPhone).toMatch(/4567$/);
+    expect(displayFilters(input.filters).contactPhone).not.toContain('50123');
+  });
+
   it('passes extended template fields through as they are', () => {
     const input = parseEvent({ job: 'digest', filters: { extended: { ext_region: 'north' } } }, clock);
     if (input.job !== 'digest') throw new Error('wrong job');

@@ -15,6 +15,27 @@ const local = (w: { start: Date; end: Date }, zone: string) => [
   formatLocal(w.end, zone),
 ];
 
+describe('instantOf in a repeated hour', () => {
+  it('takes the earlier instant east and west of UTC alike', () => {
+    // Berlin falls back 03:00 CEST → 02:00 CET on 2026-10-25: 02:30 happens at 00:30Z and 01:30Z.
+    expect(parseLocal('2026-10-25 02:30:00', 'Europe/Berlin')?.toISOString()).toBe(
+      '2026-10-25T00:30:00.000Z',
+    );
+    // New York falls back 02:00 EDT → 01:00 EST on 2026-11-01: 01:30 happens at 05:30Z and 06:30Z.
+    expect(parseLocal('2026-11-01 01:30:00', 'America/New_York')?.toISOString()).toBe(
+      '2026-11-01T05:30:00.000Z',
+    );
+    // Lord Howe falls back by 30 minutes on 2026-04-05 (02:00 → 01:30): 01:45 happens twice.
+    expect(parseLocal('2026-04-05 01:45:00', 'Australia/Lord_Howe')?.toISOString()).toBe(
+      '2026-04-04T14:45:00.000Z',
+    );
+    // Outside an overlap nothing moves.
+    expect(parseLocal('2026-10-25 04:00:00', 'Europe/Berlin')?.toISOString()).toBe(
+      '2026-10-25T03:00:00.000Z',
+    );
+  });
+});
+
 describe('previousDayWindow', () => {
   it('is the local day before scheduledTime in the report zone', () => {
     // 02:00Z on the 27th is 06:00 in Dubai: the 26th is "yesterday".

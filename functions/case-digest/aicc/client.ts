@@ -211,7 +211,16 @@ export class AiccClient {
         retryAfter,
       );
     }
-    const page = parsePage(response.text, describe);
+    let page: Page;
+    try {
+      page = parsePage(response.text, describe);
+    } catch (error) {
+      // resMsg is the vendor's text: it must not carry the token into a message or a log.
+      if (error instanceof AiccApiError) {
+        throw new AiccApiError(error.resCode, quoteBody(error.resMsg, [token, fresh], 500), describe);
+      }
+      throw error;
+    }
     this.stats.pages++;
     return page;
   }

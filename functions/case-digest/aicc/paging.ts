@@ -33,6 +33,7 @@ export interface PagingOutcome {
 export async function pageThrough(options: PagingOptions): Promise<PagingOutcome> {
   const { pageSize } = options;
   const seen = new Set<string>();
+  let anonymous = 0;
   const cancel = new AbortController();
   const limit = pLimit(options.concurrency);
   const tasks: Promise<void>[] = [];
@@ -47,8 +48,11 @@ export async function pageThrough(options: PagingOptions): Promise<PagingOutcome
     if (page.count > reportedCount) reportedCount = page.count;
     const fresh: CaseRecord[] = [];
     for (const record of page.cases) {
-      if (seen.has(record.id)) continue;
-      seen.add(record.id);
+      // A record without an id (SPEC §3: any field may be null) cannot be matched: it counts as it comes.
+      if (record.id !== null && record.id !== undefined) {
+        if (seen.has(record.id)) continue;
+        seen.add(record.id);
+      } else anonymous++;
       fresh.push(record);
     }
     options.onPage(fresh);
@@ -84,5 +88,5 @@ export async function pageThrough(options: PagingOptions): Promise<PagingOutcome
   // Tasks are appended while earlier ones settle (a larger `count`), hence the index loop.
   for (let i = 0; i < tasks.length; i++) await tasks[i];
   if (failed) throw failure;
-  return { reportedCount, uniqueCount: seen.size, pages };
+  return { reportedCount, uniqueCount: seen.size + anonymous, pages };
 }

@@ -47,8 +47,22 @@ export const caseListRequestSchema = z.catchall(
 );
 export type CaseListRequest = z.infer<typeof caseListRequestSchema>;
 
-const nstr = z.nullish(z.string());
-const nbool = z.nullish(z.boolean());
+// A scalar the vendor documents as a string may come as a number or boolean (a numeric phone, a
+// priority code): it is read as its text rather than failing the whole run over one record.
+const nstr = z.nullish(
+  z.pipe(
+    z.union([z.string(), z.number(), z.boolean()]),
+    z.transform((v) => String(v)),
+  ),
+);
+const nbool = z.nullish(z.union([z.boolean(), z.string()]));
+// Any field may be null (SPEC §3), the id too: such a record is counted, but cannot be de-duplicated.
+const caseId = z.nullish(
+  z.pipe(
+    z.union([z.string(), z.number()]),
+    z.transform((v) => (String(v).trim() === '' ? null : String(v))),
+  ),
+);
 
 /**
  * A case record. Documented fields are typed (nullable, and optional because a documented one
@@ -56,7 +70,7 @@ const nbool = z.nullish(z.boolean());
  */
 export const caseRecordSchema = z.catchall(
   z.object({
-    id: z.string().check(z.minLength(1)),
+    id: caseId,
     caseNo: nstr,
     title: nstr,
     type: nstr,
@@ -80,9 +94,9 @@ export const caseRecordSchema = z.catchall(
     closedDate: nstr,
     creatorId: nstr,
     createdDate: nstr,
-    // Not on the vendor's field table (seen in its example): tolerate "true"/"false" strings too.
-    isCanced: z.nullish(z.union([z.boolean(), z.string()])),
-    isSuspend: z.nullish(z.union([z.boolean(), z.string()])),
+    // Not on the vendor's field table (seen in its example).
+    isCanced: nbool,
+    isSuspend: nbool,
   }),
   z.unknown(),
 );

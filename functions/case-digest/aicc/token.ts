@@ -117,6 +117,9 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
   }
 }
 
+/** Visible ASCII only: what an `access-token` header value can hold. */
+const HEADER_SAFE = /^[\x21-\x7e]+$/;
+
 /** A token, cached until it expires, refreshed single-flight. */
 class CachingTokenSource implements TokenSource {
   private held: HeldToken | undefined;
@@ -137,6 +140,12 @@ class CachingTokenSource implements TokenSource {
       const force = stale !== undefined && held?.token === stale;
       this.refreshing = this.acquire(force)
         .then((fresh) => {
+          // fetch would refuse such a header value with an error that quotes it: refuse it here, unquoted.
+          if (!HEADER_SAFE.test(fresh.token)) {
+            throw new AiccAuthError(
+              'The AICC access token has characters an HTTP header cannot carry (a line break or a control character?)',
+            );
+          }
           this.held = fresh;
           return fresh;
         })

@@ -25,8 +25,9 @@ export function toOverdueView(
 ): OverdueCaseView {
   const dueAt = dueInstant(c, rules) ?? asOf;
   const caseNo = c.caseNo ?? '';
+  const id = c.id ?? '';
   return {
-    id: c.id,
+    id,
     caseNo,
     title: c.title ?? '',
     priority: bucketOf(c.priority),
@@ -38,7 +39,7 @@ export function toOverdueView(
     createdAt:
       typeof c.createdDate === 'string' ? parseLocal(c.createdDate.trim(), rules.aiccTimezone) : null,
     overdueMs: Math.max(0, asOf.getTime() - dueAt.getTime()),
-    url: caseUrl(urlTemplate, { id: c.id, caseNo }),
+    url: caseUrl(urlTemplate, { id, caseNo }),
   };
 }
 

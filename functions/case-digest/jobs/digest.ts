@@ -77,11 +77,17 @@ export async function runDigest(input: DigestInput, deps: JobDeps): Promise<Dige
   );
 
   const overdue: OverdueCaseView[] = [];
+  // Ids across the lookback's API windows: windows that meet inside a repeated DST hour can both list a case.
+  const overdueIds = new Set<string>();
   const lookback = lookbackWindow(input.asOf, config.overdueLookbackDays);
   warnings.push(
     ...(await streamWindow(client, lookback, config.aiccTimezone, filters, (c) => {
-      if (isOverdue(c, input.asOf, rules))
-        overdue.push(toOverdueView(c, input.asOf, rules, config.caseUrlTemplate));
+      if (!isOverdue(c, input.asOf, rules)) return;
+      if (c.id) {
+        if (overdueIds.has(c.id)) return;
+        overdueIds.add(c.id);
+      }
+      overdue.push(toOverdueView(c, input.asOf, rules, config.caseUrlTemplate));
     })),
   );
   overdue.sort(byPriorityThenDue);

@@ -65,8 +65,10 @@ export async function runOverdueAlert(input: AlertInput, deps: JobDeps): Promise
         // The API filtered by priority already; the check guards against a server that ignores the filter.
         if (bucketOf(c.priority).toLowerCase() !== wanted || !isOpen(c, rules)) return;
         const due = dueInstant(c, rules);
-        if (due && isAlertDue(due, input.asOf, intervalMs, repeatMs) && !alerted.has(c.id)) {
-          alerted.set(c.id, toOverdueView(c, input.asOf, rules, config.caseUrlTemplate));
+        // A case is alerted once even if two priority queries return it; one without an id cannot be matched.
+        const key = c.id ?? `(no id) ${alerted.size}`;
+        if (due && isAlertDue(due, input.asOf, intervalMs, repeatMs) && !alerted.has(key)) {
+          alerted.set(key, toOverdueView(c, input.asOf, rules, config.caseUrlTemplate));
         }
       })),
     );

@@ -53,7 +53,23 @@ export function instantOf(fields: LocalDateTime, zone: string): Date {
     fields.second,
     zone,
   );
-  return new Date(d.getTime());
+  const t = d.getTime();
+  // TZDate takes the later of two instants east of UTC: take the earlier one when the same wall
+  // time also happened 1 h (or 30 min, as on Lord Howe) before.
+  for (const back of [3_600_000, 1_800_000]) {
+    const f = localFields(t - back, zone);
+    if (
+      f.year === fields.year &&
+      f.month === fields.month &&
+      f.day === fields.day &&
+      f.hour === fields.hour &&
+      f.minute === fields.minute &&
+      f.second === fields.second
+    ) {
+      return new Date(t - back);
+    }
+  }
+  return new Date(t);
 }
 
 /** Parses an API or event datetime (`YYYY-MM-DD[ HH:mm:ss]`) as wall-clock time in `zone`; null when malformed. */
