@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { AiccApiError, AiccHttpError, AiccResponseError } from '../errors.js';
 import { pageThrough } from './paging.js';
 import { parseRetryAfter, type RetryPolicy, resolveRetryPolicy, withRetry } from './retry.js';
-import { type CaseFilters, type CaseRecord, caseListResponseSchema } from './schemas.js';
+import { type CaseFilters, type CaseRecord, caseListResponseSchema, normalizeCase } from './schemas.js';
 import type { TokenSource } from './token.js';
 import { quoteBody, send } from './transport.js';
 
@@ -268,7 +268,7 @@ export function parsePage(text: string, describe: string): Page {
   if (!result) {
     throw new AiccResponseError(`${describe}: unexpected answer shape at result.0: missing (count unknown)`);
   }
-  return { cases: result.caseList ?? [], count: result.count };
+  return { cases: (result.caseList ?? []).map(normalizeCase), count: result.count };
 }
 
 function shapeError(error: z.core.$ZodError, describe: string): AiccResponseError {
