@@ -118,6 +118,9 @@ const envSchema = z.object({
   IDEMPOTENCY_TABLE: optionalText,
 });
 
+/** Every variable the configuration reads (SPEC §4 and the local stand-ins), from the schema itself. */
+export const CONFIG_ENV_NAMES: readonly string[] = Object.keys(envSchema.shape);
+
 export interface Config {
   aiccBaseUrl: string;
   credentials: CredentialSource;

@@ -6,7 +6,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Context } from 'aws-lambda';
 import { AiccClient, type PageProgress } from './aicc/client.js';
 import { createTokenSource, powertoolsSecretReader, type TokenSource } from './aicc/token.js';
-import { type Config, loadConfig } from './config.js';
+import { CONFIG_ENV_NAMES, type Config, loadConfig } from './config.js';
 import { createBatchGuard } from './email/idempotency.js';
 import { sendEmail } from './email/send.js';
 import { parseEvent } from './events.js';
@@ -45,30 +45,13 @@ export type JobResult = DigestResult | AlertResult;
  * changes (which Lambda never does, but a test process or a long-lived CLI may).
  */
 const ENV_KEYS = [
-  'AICC_BASE_URL',
-  'AICC_SECRET_ID',
-  'AICC_TOKEN',
-  'AICC_CLIENT_ID',
-  'AICC_CLIENT_SECRET',
-  'AICC_TIMEZONE',
-  'REPORT_TIMEZONE',
-  'MAIL_FROM',
-  'DIGEST_RECIPIENTS',
-  'ALERT_RECIPIENTS',
-  'ALERT_PRIORITIES',
-  'ALERT_REPEAT_HOURS',
-  'OVERDUE_LOOKBACK_DAYS',
-  'CLOSED_STATES',
-  'CASE_URL_TEMPLATE',
-  'AICC_CONCURRENCY',
-  'AICC_TIMEOUT_MS',
-  'SES_CONFIGURATION_SET',
-  'IDEMPOTENCY_TABLE',
+  ...CONFIG_ENV_NAMES,
+  // The SDK clients read these when they are built.
   'AWS_REGION',
   'AWS_ENDPOINT_URL_SESV2',
   'AWS_ENDPOINT_URL_SECRETS_MANAGER',
   'AWS_ENDPOINT_URL_DYNAMODB',
-] as const;
+];
 
 const fingerprintOf = (env: Record<string, string | undefined>) =>
   ENV_KEYS.map((k) => env[k] ?? '').join('\u0000');
