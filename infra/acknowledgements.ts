@@ -36,6 +36,24 @@ export function acknowledgeFindings(stack: CaseDigestStack): void {
     'This queue is itself the dead-letter queue of both schedules and of the function’s failed asynchronous ' +
       'runs; a queue behind it would only move the messages. Its depth is alarmed and it keeps messages 14 days.',
   );
+  if (stack.alertTopic) {
+    acknowledge(
+      functionPolicy,
+      ['AwsSolutions-IAM5[Action::kms:GenerateDataKey*]'],
+      'Publishing to the created alert topic: SNS encrypts each message with the topic’s key on the publisher’s ' +
+        'behalf, and AWS documents the publisher’s permission as kms:GenerateDataKey* (with kms:Decrypt). The ' +
+        'wildcard covers only the GenerateDataKey family, on that one key ARN, and only via SNS (kms:ViaService).',
+    );
+    for (const subscription of stack.alertTopic.subscriptions) {
+      acknowledge(
+        subscription,
+        ['Serverless-SNSRedrivePolicy'],
+        'An on-call SMS or email subscription of the alert topic: a redrive queue would hold undeliverable pages ' +
+          'where no one on call looks, and the alert reaches on-call through its other channels (email, ' +
+          'PagerDuty); a page SNS cannot deliver is in its delivery-status metrics (NumberOfNotificationsFailed).',
+      );
+    }
+  }
   for (const subscription of stack.alarms.emailSubscriptions) {
     acknowledge(
       subscription,

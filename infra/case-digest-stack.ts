@@ -1,33 +1,18 @@
 import { fileURLToPath } from 'node:url';
-import {
-  Arn,
-  ArnFormat,
-  CfnOutput,
-  Duration,
-  RemovalPolicy,
-  Stack,
-  type StackProps,
-  TimeZone,
-} from 'aws-cdk-lib';
+import { Arn, ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
-import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import {
-  ContextAttribute,
-  Schedule,
-  ScheduleExpression,
-  ScheduleTargetInput,
-  TimeWindow,
-} from 'aws-cdk-lib/aws-scheduler';
-import { LambdaInvoke, type ScheduleTargetBaseProps } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { acknowledgeFindings } from './acknowledgements.js';
+import { AlertTopic } from './constructs/alert-topic.js';
 import { CaseDigestFunction } from './constructs/case-digest-function.js';
 import { FailureAlarms } from './constructs/failure-alarms.js';
+import { ReportSchedules } from './constructs/report-schedules.js';
 import type { CaseDigestSettings } from './context.js';
+import { scheduledRuns } from './reports.js';
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 export const DEFAULT_ENTRY = `${PROJECT_ROOT}/functions/case-digest/handler.ts`;
@@ -44,33 +29,18 @@ export const RETRY = { attempts: 2, maxEventAge: Duration.hours(6) } as const;
 /** Dead-letter retention; the idempotency records live as long, so a redrive never sends twice. */
 export const DEAD_LETTER_RETENTION = Duration.days(14);
 
-/**
- * LambdaInvoke grants the scheduler role `lambda:InvokeFunction` on the function and on `:*` (every
- * version and alias). The schedules invoke the unqualified function, so the role gets exactly that.
- */
-class InvokeUnqualified extends LambdaInvoke {
-  constructor(
-    private readonly fn: IFunction,
-    props: ScheduleTargetBaseProps,
-  ) {
-    super(fn, props);
-  }
-
-  protected override addTargetActionToRole(role: IRole): void {
-    role.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.fn.functionArn] }),
-    );
-  }
-}
-
 export interface CaseDigestStackProps extends StackProps {
   readonly settings: CaseDigestSettings;
   /** The handler module. @default functions/case-digest/handler.ts */
   readonly entry?: string;
 }
 
-/** SPEC §4 environment of the function, from the settings. */
-export function lambdaEnvironment(s: CaseDigestSettings, idempotencyTable: string): Record<string, string> {
+/** SPEC §4 environment of the function, from the settings; `alertTopicArn` is the topic in use, if any. */
+export function lambdaEnvironment(
+  s: CaseDigestSettings,
+  idempotencyTable: string,
+  alertTopicArn: string | undefined,
+): Record<string, string> {
   const env: Record<string, string> = {
     AICC_BASE_URL: s.aiccBaseUrl,
     AICC_SECRET_ID: s.aiccSecretName,
@@ -78,7 +48,6 @@ export function lambdaEnvironment(s: CaseDigestSettings, idempotencyTable: strin
     REPORT_TIMEZONE: s.reportTimezone,
     MAIL_FROM: s.mailFrom,
     DIGEST_RECIPIENTS: s.digestRecipients.join(','),
-    ALERT_RECIPIENTS: s.alertRecipients.join(','),
     ALERT_PRIORITIES: s.alertPriorities.join(','),
     ALERT_REPEAT_HOURS: String(s.alertRepeatHours),
     OVERDUE_LOOKBACK_DAYS: String(s.overdueLookbackDays),
@@ -87,22 +56,38 @@ export function lambdaEnvironment(s: CaseDigestSettings, idempotencyTable: strin
     AICC_TIMEOUT_MS: String(s.aiccTimeoutMs),
     IDEMPOTENCY_TABLE: idempotencyTable,
   };
-  if (s.caseUrlTemplate) env.CASE_URL_TEMPLATE = s.caseUrlTemplate;
-  if (s.sesConfigurationSet) env.SES_CONFIGURATION_SET = s.sesConfigurationSet;
+  // Set only when their keys are: the function's own defaults apply otherwise.
+  const optional: Record<string, string | number | string[] | undefined> = {
+    ALERT_RECIPIENTS: s.alertRecipients,
+    ALERT_WARN_HOURS: s.alertWarnHours,
+    AT_RISK_HOURS: s.atRiskHours,
+    AICC_MAX_CONCURRENCY: s.aiccMaxConcurrency,
+    CASE_URL_TEMPLATE: s.caseUrlTemplate,
+    SES_CONFIGURATION_SET: s.sesConfigurationSet,
+    PAGERDUTY_SECRET_ID: s.pagerdutySecretName,
+    PAGERDUTY_EVENTS_URL: s.pagerdutyEventsUrl,
+    ALERT_TOPIC_ARN: alertTopicArn,
+    ALERT_TOPIC_FORMAT: s.alertTopicFormat,
+  };
+  for (const [name, value] of Object.entries(optional)) {
+    if (value !== undefined) env[name] = Array.isArray(value) ? value.join(',') : String(value);
+  }
   return env;
 }
 
 /**
- * The deployable unit: one function run by two schedules (daily digest, overdue alert), the
- * idempotency table, a dead-letter queue for runs given up, and alarms that page the operator.
+ * The deployable unit: one function run by the schedules (the named reports, or the default daily digest
+ * and overdue alert), the idempotency table, a dead-letter queue for runs given up, the on-call topic when
+ * the stack creates it, and alarms that page the operator.
  */
 export class CaseDigestStack extends Stack {
   readonly function: CaseDigestFunction;
   readonly table: Table;
   readonly deadLetterQueue: Queue;
   readonly alarms: FailureAlarms;
-  readonly digestSchedule: Schedule;
-  readonly alertSchedule: Schedule;
+  readonly schedules: ReportSchedules;
+  /** The on-call topic, when `createAlertTopic` is set. */
+  readonly alertTopic: AlertTopic | undefined;
 
   constructor(scope: Construct, id: string, props: CaseDigestStackProps) {
     super(scope, id, props);
@@ -125,10 +110,15 @@ export class CaseDigestStack extends Stack {
       retentionPeriod: DEAD_LETTER_RETENTION,
     });
 
+    this.alertTopic = s.createAlertTopic
+      ? new AlertTopic(this, 'AlertTopic', { smsNumbers: s.alertTopicSmsNumbers, emails: s.alertTopicEmails })
+      : undefined;
+    const alertTopicArn = this.alertTopic?.topic.topicArn ?? s.alertTopicArn;
+
     this.function = new CaseDigestFunction(this, 'CaseDigest', {
       entry: props.entry ?? DEFAULT_ENTRY,
       projectRoot: PROJECT_ROOT,
-      environment: lambdaEnvironment(s, this.table.tableName),
+      environment: lambdaEnvironment(s, this.table.tableName, alertTopicArn),
       memorySize: s.lambdaMemoryMb,
       timeout,
       logRetention: s.logRetentionDays as RetentionDays,
@@ -138,20 +128,12 @@ export class CaseDigestStack extends Stack {
     });
     this.grantLeastPrivilege(s);
 
-    this.digestSchedule = this.schedule('DigestSchedule', {
-      description: `Daily case digest at ${s.digestSchedule} ${s.reportTimezone}`,
-      expression: ScheduleExpression.expression(s.digestSchedule, TimeZone.of(s.reportTimezone)),
-      input: { job: 'digest', scheduledTime: ContextAttribute.scheduledTime },
-    });
-    this.alertSchedule = this.schedule('AlertSchedule', {
-      description: `Overdue alert every ${s.alertIntervalMinutes} minutes`,
-      expression: ScheduleExpression.rate(Duration.minutes(s.alertIntervalMinutes)),
-      // The run covers (scheduledTime - intervalMinutes, scheduledTime]: consecutive runs tile time.
-      input: {
-        job: 'overdue-alert',
-        scheduledTime: ContextAttribute.scheduledTime,
-        intervalMinutes: s.alertIntervalMinutes,
-      },
+    this.schedules = new ReportSchedules(this, 'Schedules', {
+      function: this.function.function,
+      runs: scheduledRuns(s),
+      deadLetterQueue: this.deadLetterQueue,
+      retryAttempts: RETRY.attempts,
+      maxEventAge: RETRY.maxEventAge,
     });
 
     this.alarms = new FailureAlarms(this, 'Alarms', {
@@ -169,25 +151,14 @@ export class CaseDigestStack extends Stack {
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
     new CfnOutput(this, 'IdempotencyTableName', { value: this.table.tableName });
+    new CfnOutput(this, 'ScheduleGroupName', { value: this.schedules.group.scheduleGroupName });
+    if (this.alertTopic) new CfnOutput(this, 'AlertTopicArn', { value: this.alertTopic.topic.topicArn });
   }
 
-  private schedule(id: string, spec: { description: string; expression: ScheduleExpression; input: object }) {
-    return new Schedule(this, id, {
-      description: spec.description,
-      schedule: spec.expression,
-      // On time: a flexible window would start runs up to that much later (the digest late, alerts for a
-      // window that closed long ago); scheduledTime, and so the day reported, would not change.
-      timeWindow: TimeWindow.off(),
-      target: new InvokeUnqualified(this.function.function, {
-        input: ScheduleTargetInput.fromObject(spec.input),
-        retryAttempts: RETRY.attempts,
-        maxEventAge: RETRY.maxEventAge,
-        deadLetterQueue: this.deadLetterQueue,
-      }),
-    });
-  }
-
-  /** The function reads one secret, sends as one SES identity, and uses the idempotency table: nothing else. */
+  /**
+   * The function reads its secrets, sends as one SES identity, publishes to the alert topics and uses the
+   * idempotency table: nothing else. Every secret and topic named by the context or a report is listed.
+   */
   private grantLeastPrivilege(s: CaseDigestSettings) {
     const role = this.function.role;
     role.addToPolicy(
@@ -222,6 +193,40 @@ export class CaseDigestStack extends Stack {
         ],
       }),
     );
+
+    const alerts = (s.reports ?? []).filter((r) => r.job === 'overdue-alert');
+    const pagerdutySecrets = unique([s.pagerdutySecretName, ...alerts.map((r) => r.pagerdutySecretName)]);
+    if (pagerdutySecrets.length > 0) {
+      role.addToPolicy(
+        new PolicyStatement({
+          sid: 'ReadPagerDutyRoutingKeys',
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: pagerdutySecrets.map((name) => this.secretArnForPolicy(name)),
+        }),
+      );
+    }
+    const topics = unique([s.alertTopicArn, ...alerts.map((r) => r.topicArn)]);
+    if (this.alertTopic || topics.length > 0) {
+      role.addToPolicy(
+        new PolicyStatement({
+          sid: 'PublishAlerts',
+          actions: ['sns:Publish'],
+          resources: [...(this.alertTopic ? [this.alertTopic.topic.topicArn] : []), ...topics],
+        }),
+      );
+    }
+    if (this.alertTopic) {
+      // SNS encrypts the published message with the topic's key on the publisher's behalf.
+      role.addToPolicy(
+        new PolicyStatement({
+          sid: 'EncryptAlertTopicMessages',
+          actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+          resources: [this.alertTopic.key.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `sns.${this.region}.amazonaws.com` } },
+        }),
+      );
+    }
+
     // What the Powertools DynamoDB persistence layer calls, on this table only.
     this.table.grant(
       role,
@@ -246,3 +251,7 @@ export class CaseDigestStack extends Stack {
     );
   }
 }
+
+/** The names given, each once, in a stable order. */
+const unique = (names: (string | undefined)[]): string[] =>
+  [...new Set(names.filter((n): n is string => Boolean(n)))].sort();

@@ -97,6 +97,14 @@ const ODD_TITLES = [
   "Bill shows O'Brien's charges twice",
 ];
 
+/**
+ * The teams' queues (the extended field `queueId`, a filter the API takes): each owner works in one,
+ * so a report filtered on a queue is a team's slice.
+ */
+export const QUEUES = ['q-emea', 'q-apac', 'q-amer'] as const;
+/** Share of cases in no queue (`queueId: null`), e.g. created by a bot before routing. */
+const UNQUEUED_SHARE = 0.02;
+
 const ALNUM = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /** Small, fast, seedable PRNG (mulberry32): uniform in [0, 1). */
@@ -180,6 +188,8 @@ export function compareNewestFirst(a: CaseRecord, b: CaseRecord): number {
 }
 
 interface Pools {
+  /** The data set's seed: per-case values drawn outside the case stream derive from it. */
+  seed: number;
   types: { id: string; name: string }[];
   owners: string[];
   creators: string[];
@@ -196,6 +206,7 @@ function makePools(seed: number): Pools {
     return `+1 (555) ${digits(rng, 3)}-${digits(rng, 4)}`;
   };
   return {
+    seed,
     types: CASE_TYPES.map((name) => ({ id: `cvmC0000${alnum(rng, 12)}`, name })),
     owners: Array.from({ length: 24 }, () => `10gg0000${alnum(rng, 12)}`),
     creators: Array.from({ length: 12 }, () => `10gd0000${alnum(rng, 12)}`),
@@ -207,6 +218,15 @@ function makeTitle(rng: () => number): string {
   if (rng() < 0.004) return oneOf(rng, ODD_TITLES);
   const tail = oneOf(rng, TAILS);
   return `${oneOf(rng, TOPICS)}${tail === ' for order #' ? `${tail}${digits(rng, 6)}` : tail}`;
+}
+
+/**
+ * The queue of case `seq`: its owner's team, or none for a few. The "none" draw comes from a stream
+ * keyed by seed and sequence number, not from the case stream: a draw there would shift every later case.
+ */
+function queueOf(ownerIndex: number, seed: number, seq: number): string | null {
+  if (mulberry32(Math.imul(seed ^ 0x7ea3, 0x9e3779b1) + seq)() < UNQUEUED_SHARE) return null;
+  return QUEUES[ownerIndex % QUEUES.length] as string;
 }
 
 /**
@@ -228,7 +248,9 @@ function makeCase(
   let state = pick(rng, STATES);
   const type = oneOf(rng, pools.types);
   const contact = oneOf(rng, pools.contacts);
-  const owner = oneOf(rng, pools.owners);
+  // The same single draw as `oneOf`, kept as an index: the owner's team is its index modulo 3.
+  const ownerIndex = Math.floor(rng() * pools.owners.length);
+  const owner = pools.owners[ownerIndex] as string;
   const creator = oneOf(rng, pools.creators);
   const title = makeTitle(rng);
   const rClose = rng();
@@ -275,6 +297,7 @@ function makeCase(
     ownerType: rOwnerType < 0.85 ? 'User' : 'Group',
     parentId: rParent < 0.02 ? earlierId(rParent / 0.02) : null,
     priority,
+    queueId: queueOf(ownerIndex, pools.seed, seq),
     reason: rReason < 0.3 ? (REASONS[Math.floor(rReason * 100) % REASONS.length] as string) : null,
     state,
     status: 'y',
@@ -395,6 +418,21 @@ export class CaseStore {
       this.#memo.set(key, sel);
     }
     return sel;
+  }
+
+  /**
+   * Changes fields of the case with `id` (as an agent working it would: close it, reassign it), keeping
+   * its place; `createdDate` cannot change. Returns the updated case, or undefined when there is none.
+   */
+  update(id: string, patch: Partial<CaseRecord>): CaseRecord | undefined {
+    const at = this.#cases.findIndex((c) => c.id === id);
+    const current = this.#cases[at];
+    if (!current) return undefined;
+    const { createdDate: _kept, ...changes } = patch;
+    const updated = { ...current, ...changes };
+    this.#cases = [...this.#cases.slice(0, at), updated, ...this.#cases.slice(at + 1)];
+    this.#memo.clear();
+    return updated;
   }
 
   /**

@@ -19,7 +19,13 @@ export type Fault =
   /** Answer normally, then insert `by` new cases ahead of the query's newest, so offset pages shift. */
   | { kind: 'grow'; by: number }
   /** Answer with the first `rows` rows replaced by the `rows` rows before this page (offset > 0 only). */
-  | { kind: 'duplicate'; rows: number };
+  | { kind: 'duplicate'; rows: number }
+  /** HTTP `status`, a `Location` header and an empty body: a misconfigured proxy, a moved tenant. */
+  | { kind: 'redirect'; status: RedirectStatus; location: string };
+
+/** The statuses `fetch` would follow on its own (`redirect: 'follow'`). */
+export type RedirectStatus = 301 | 302 | 303 | 307 | 308;
+const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 
 export interface FaultRule {
   fault: Fault;
@@ -27,7 +33,8 @@ export interface FaultRule {
   times?: number;
   /**
    * Which requests it hits. `path` @default 'list'; `start`: only the list page at that offset;
-   * `afterRequests`: only once that many list requests have been answered.
+   * `afterRequests`: only once that many list requests have been answered (the rate limit's refusals
+   * not counted: they never reach the API).
    */
   when?: { path?: 'list' | 'token'; start?: number; afterRequests?: number };
 }
@@ -88,6 +95,9 @@ function faultProblem(fault: Fault): string | null {
       return whole(fault.by, 1) ? null : 'by must be a whole number >= 1';
     case 'duplicate':
       return whole(fault.rows, 1) ? null : 'rows must be a whole number >= 1';
+    case 'redirect':
+      if (!REDIRECT_STATUSES.has(fault.status)) return 'status must be one of 301, 302, 303, 307, 308';
+      return typeof fault.location === 'string' && fault.location !== '' ? null : 'location must be a URL';
     default:
       return null;
   }
@@ -109,6 +119,18 @@ const gatewayPage = (status: number): string => {
   return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>APIGW</center>\r\n</body>\r\n</html>\r\n`;
 };
 
+/** HTTP 429 as the vendor's API gateway (APIG) throttles: its error code, and `Retry-After` in seconds. */
+export function throttledAnswer(retryAfterSeconds: number): Answer {
+  return {
+    status: 429,
+    headers: { 'Content-Type': JSON_TYPE, 'Retry-After': String(retryAfterSeconds) },
+    body: JSON.stringify({
+      error_code: 'APIG.0308',
+      error_msg: 'The throttling threshold has been reached: policy user over ratelimit',
+    }),
+  };
+}
+
 /**
  * The answer a fault makes of the normal one. `hang`, `grow` and `duplicate` act elsewhere (on
  * timing and on the data) and leave the answer as it is.
@@ -122,14 +144,7 @@ export function applyFault(fault: Fault, normal: Answer, path: 'list' | 'token')
         body: fault.body ?? gatewayPage(fault.status),
       };
     case 'rate-limit':
-      return {
-        status: 429,
-        headers: { 'Content-Type': JSON_TYPE, 'Retry-After': String(fault.retryAfterSeconds) },
-        body: JSON.stringify({
-          error_code: 'APIG.0308',
-          error_msg: 'The throttling threshold has been reached: policy user over ratelimit',
-        }),
-      };
+      return throttledAnswer(fault.retryAfterSeconds);
     case 'reset':
       return { ...okBody(normal), cutAfter: Math.floor(Buffer.byteLength(okBody(normal).body) / 2) };
     case 'malformed': {
@@ -149,6 +164,9 @@ export function applyFault(fault: Fault, normal: Answer, path: 'list' | 'token')
             };
       return { status, headers: normal.headers, body: JSON.stringify(body) };
     }
+    case 'redirect':
+      // Nothing but the status and the target: the body is empty (Content-Length: 0).
+      return { status: fault.status, headers: { Location: fault.location }, body: '' };
     case 'hang':
     case 'grow':
     case 'duplicate':
@@ -164,4 +182,45 @@ function okBody(normal: Answer): Answer {
     headers: normal.headers,
     body: JSON.stringify({ resCode: '0', resMsg: 'success', result: [] }),
   };
+}
+
+/**
+ * The rate limit knob: admits at most `limit` list requests in any rolling second, as the vendor's
+ * gateway does. Only admitted requests use the budget, so a refused one never starves a client that
+ * backs off: within a second of its last admitted request there is room again.
+ */
+export class RateLimiter {
+  #limit: number | undefined;
+  /** Arrival times (monotonic ms) of the admitted requests of the last second, oldest first. */
+  #admitted: number[] = [];
+
+  constructor(
+    limit: number | undefined,
+    private readonly clock: () => number = () => performance.now(),
+  ) {
+    this.set(limit);
+  }
+
+  get limit(): number | undefined {
+    return this.#limit;
+  }
+
+  /** `undefined` lifts the limit; the admitted history is kept, so a lower limit bites at once. */
+  set(limit: number | undefined): void {
+    if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1))
+      throw new RangeError(`rateLimit must be a whole number of requests per second >= 1, got ${limit}`);
+    this.#limit = limit;
+  }
+
+  /** Admits (and counts) a request arriving now; else the whole seconds until one would be admitted (≥ 1). */
+  take(): number | null {
+    if (this.#limit === undefined) return null;
+    const now = this.clock();
+    while (this.#admitted.length > 0 && (this.#admitted[0] as number) <= now - 1000) this.#admitted.shift();
+    if (this.#admitted.length < this.#limit) {
+      this.#admitted.push(now);
+      return null;
+    }
+    return Math.max(1, Math.ceil(((this.#admitted[0] as number) + 1000 - now) / 1000));
+  }
 }

@@ -9,9 +9,17 @@ import {
 } from '../functions/case-digest/aicc/schemas.js';
 import { formatLocal, isValidTimeZone, parseLocalFields } from '../functions/case-digest/time/zoned.js';
 import { type CaseQuery, CaseStore, type FieldFilter, generateCases, pageOf } from './data.js';
-import { type Answer, applyFault, type Fault, FaultBook, type FaultRule } from './faults.js';
+import {
+  type Answer,
+  applyFault,
+  type Fault,
+  FaultBook,
+  type FaultRule,
+  RateLimiter,
+  throttledAnswer,
+} from './faults.js';
 
-export type { Fault, FaultRule } from './faults.js';
+export type { Fault, FaultRule, RedirectStatus } from './faults.js';
 
 export interface SandboxOptions {
   /** @default '127.0.0.1' */
@@ -42,8 +50,20 @@ export interface SandboxOptions {
   staticTokens?: string[];
   /** `expires_in` of issued tokens. @default 7200 */
   tokenTtlSeconds?: number;
-  /** Added to every answer. @default 0 */
+  /** Added to every answer but a rate-limit refusal. @default 0 */
   latencyMs?: number;
+  /**
+   * Case-list requests admitted per rolling second; those beyond it answer HTTP 429 at once (no
+   * latency), with `Retry-After` and the gateway's throttling body, and use none of the budget; the
+   * log marks them `fault: 'rate-limit'`, `throttled: true`. The token endpoint is not limited.
+   * @default undefined (no limit)
+   */
+  rateLimit?: number;
+  /**
+   * Clock (ms) of the rate limit's rolling second: real time even when `now` is frozen, or a test's
+   * hand-moved one. @default performance.now
+   */
+  rateLimitClock?: () => number;
 }
 
 export interface RequestLogEntry {
@@ -55,9 +75,23 @@ export interface RequestLogEntry {
   body: unknown;
   /** The `access-token` header. */
   token: string | null;
+  /** The fault played on it; `'rate-limit'` also when the rate limit knob refused it (then `throttled`). */
   fault: Fault['kind'] | null;
+  /** True when the rate limit knob (not an injected fault) answered it HTTP 429. */
+  throttled: boolean;
   /** `Date.now()` when the request arrived. */
   at: number;
+  /**
+   * `Date.now()` when the answer was sent (or would have been, had the client gone): with `at`, which
+   * requests were in flight together — to the millisecond, so an answer and the next arrival within
+   * the same one are ambiguous (`inFlight` is exact). `null` while pending.
+   */
+  answeredAt: number | null;
+  /**
+   * Case-list requests in flight at the sandbox when this one arrived, itself included if it is one:
+   * arrived, and neither answered nor given up by the client.
+   */
+  inFlight: number;
 }
 
 export interface Sandbox {
@@ -69,11 +103,17 @@ export interface Sandbox {
   readonly cases: readonly CaseRecord[];
   /** Every request, in order of arrival (list, token and unknown paths). */
   readonly requests: RequestLogEntry[];
+  /** Case-list requests in flight now (see {@link RequestLogEntry.inFlight}). */
+  readonly inFlight: number;
   injectFault(rule: FaultRule): void;
   clearFaults(): void;
   /** Every token issued so far, static ones too, stops working; new ones can be fetched. */
   expireTokens(): void;
   setLatency(ms: number): void;
+  /** Changes the rate limit knob at run time; `undefined` lifts it. */
+  setRateLimit(requestsPerSecond: number | undefined): void;
+  /** Changes a case as an agent would (close it: `{ state: 'Completed', closedDate }`); its creation date stays. */
+  updateCase(id: string, patch: Partial<CaseRecord>): CaseRecord | undefined;
   close(): Promise<void>;
 }
 
@@ -81,6 +121,11 @@ export const LIST_PATH = '/service/AICC__Case/1.0.0/openapi/case/list';
 export const TOKEN_PATH = '/baas/auth/v1.0/oauth2/token';
 /** The vendor's own (mis-encoded) Content-Type, verbatim from its example. */
 export const VENDOR_CONTENT_TYPE = 'application/json%3Bcharset=UTF-8';
+
+/** The most case-list requests in flight at once as any of `entries` arrived (see `inFlight`). */
+export function peakInFlight(entries: readonly RequestLogEntry[]): number {
+  return entries.reduce((peak, e) => Math.max(peak, e.inFlight), 0);
+}
 
 const MAX_INTERVAL_MS = 31 * 24 * 3_600_000;
 const SHORT_FIELDS = new Set(['ownerId', 'type', 'contactId', 'contactPhone', 'creatorId']);
@@ -222,6 +267,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const clientSecret = options.clientSecret ?? 'sandbox-secret';
   const ttl = options.tokenTtlSeconds ?? 7200;
   let latencyMs = options.latencyMs ?? 0;
+  const limiter = new RateLimiter(options.rateLimit, options.rateLimitClock);
 
   const store = new CaseStore(
     options.cases ??
@@ -241,6 +287,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const requests: RequestLogEntry[] = [];
   const timers = new Set<NodeJS.Timeout>();
   let answeredList = 0;
+  /** Case-list requests arrived and not yet answered (or abandoned by their client). */
+  const listInFlight = new Set<RequestLogEntry>();
 
   function listAnswer(
     parsed: ReturnType<typeof parseJson>,
@@ -284,8 +332,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   function deliver(res: ServerResponse, entry: RequestLogEntry, answer: Answer, delayMs: number): void {
     const send = () => {
-      if (entry.path === LIST_PATH) answeredList++;
+      // A refusal by the rate limit never reached the API: it does not move `afterRequests` rules on.
+      if (entry.path === LIST_PATH && !entry.throttled) answeredList++;
       entry.status = answer.status;
+      entry.answeredAt = Date.now();
+      listInFlight.delete(entry);
       if (res.destroyed) return;
       const body = Buffer.from(answer.body);
       res.writeHead(answer.status, { ...answer.headers, 'Content-Length': String(body.length) });
@@ -303,23 +354,47 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     timers.add(timer);
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0] as string;
+  function logArrival(req: IncomingMessage, res: ServerResponse): RequestLogEntry {
     const header = req.headers['access-token'];
     const entry: RequestLogEntry = {
-      path,
+      path: (req.url ?? '/').split('?')[0] as string,
       status: 0,
       body: null,
       token: (Array.isArray(header) ? header[0] : header) ?? null,
       fault: null,
+      throttled: false,
       at: Date.now(),
+      answeredAt: null,
+      inFlight: 0,
     };
     requests.push(entry);
-    const raw = await readBody(req);
+    if (req.method === 'POST' && entry.path === LIST_PATH) {
+      listInFlight.add(entry);
+      // A client that gave up (timeout, abort) no longer counts, even if its answer is still held back.
+      res.once('close', () => listInFlight.delete(entry));
+    }
+    entry.inFlight = listInFlight.size;
+    return entry;
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse, entry: RequestLogEntry): Promise<void> {
+    const { path } = entry;
     const kind =
       req.method !== 'POST' ? null : path === LIST_PATH ? 'list' : path === TOKEN_PATH ? 'token' : null;
+    // Counted on arrival, before the body is read, as a gateway in front of the API would.
+    const retryAfter = kind === 'list' ? limiter.take() : null;
+    const raw = await readBody(req);
     let answer: Answer;
     let fault: Fault | null = null;
+    if (retryAfter !== null) {
+      // Refused at the gateway: no fault rule is used up, and no latency is added (a 429 is cheap).
+      const parsed = parseJson(raw);
+      entry.body = parsed.ok ? parsed.value : raw;
+      entry.fault = 'rate-limit';
+      entry.throttled = true;
+      deliver(res, entry, throttledAnswer(retryAfter), 0);
+      return;
+    }
     if (kind === 'list') {
       const parsed = parseJson(raw);
       entry.body = parsed.ok ? parsed.value : raw;
@@ -351,7 +426,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   }
 
   const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
+    const entry = logArrival(req, res);
+    handle(req, res, entry).catch((error: unknown) => {
+      if (entry.answeredAt === null) Object.assign(entry, { status: 500, answeredAt: Date.now() });
       if (res.headersSent || res.destroyed) return;
       res.writeHead(500, { 'Content-Type': 'text/plain' }).end(`sandbox error: ${String(error)}`);
     });
@@ -376,12 +453,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       return store.cases;
     },
     requests,
+    get inFlight() {
+      return listInFlight.size;
+    },
     injectFault: (rule) => faults.add(rule),
     clearFaults: () => faults.clear(),
     expireTokens: () => tokens.expireAll(),
     setLatency: (ms) => {
       latencyMs = ms;
     },
+    setRateLimit: (requestsPerSecond) => limiter.set(requestsPerSecond),
+    updateCase: (id, patch) => store.update(id, patch),
     close: () => {
       closing ??= new Promise<void>((resolve, reject) => {
         for (const timer of timers) clearTimeout(timer);

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import Handlebars from 'handlebars';
-import { HELPER_NAMES } from '../functions/case-digest/email/helpers.js';
+import { HELPER_NAMES } from '../functions/case-digest/email/template-helpers.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const TEMPLATES_DIR = join(root, 'templates');

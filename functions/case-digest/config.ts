@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
-import { canonicalName, PRIORITY_CODES } from './aicc/schemas.js';
+import { codeText, PRIORITY_CODES } from './aicc/schemas.js';
 import type { CredentialSource } from './aicc/token.js';
+import { formatMailbox, parseMailbox } from './email/address.js';
 import { ConfigError } from './errors.js';
 import { isValidTimeZone } from './time/zoned.js';
 
@@ -16,29 +17,72 @@ const ATEXT = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+";
 const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
 const ADDRESS_RE = new RegExp(`^${ATEXT}(?:\\.${ATEXT})*@${LABEL}(?:\\.${LABEL})+$`);
 export const emailAddress = z.string().check(z.trim(), z.regex(ADDRESS_RE, 'must be an email address'));
-const mailbox = z.string().check(
-  z.trim(),
-  // No control characters anywhere: a CR/LF in the display name would forge mail headers.
-  z.refine((v) => !/\p{Cc}/u.test(v), 'must not contain control characters (CR, LF, …)'),
-  z.refine((v) => {
-    const m = /^(?:[^<>]*<([^<>]+)>|([^<>]+))$/.exec(v);
-    const addr = (m?.[1] ?? m?.[2] ?? '').trim();
-    return ADDRESS_RE.test(addr);
-  }, 'must be an email address, optionally as "Name <address>"'),
+
+/** `Name <address>` or an address, to a `From` value SES accepts (the name quoted or encoded as needed). */
+const mailbox = z.pipe(
+  z.string().check(
+    z.trim(),
+    // No control characters anywhere: a CR/LF in the display name would forge mail headers.
+    z.refine((v) => !/\p{Cc}/u.test(v), 'must not contain control characters (CR, LF, …)'),
+    z.refine((v) => {
+      const m = parseMailbox(v);
+      return m !== null && ADDRESS_RE.test(m.address);
+    }, 'must be an email address, optionally as "Name <address>"'),
+  ),
+  z.transform((v: string) => formatMailbox(parseMailbox(v) as NonNullable<ReturnType<typeof parseMailbox>>)),
 );
 
-const zone = z
+export const zone = z
   .string()
   .check(
     z.trim(),
     z.refine(isValidTimeZone, { error: (iss) => `unknown IANA time zone "${String(iss.input)}"` }),
   );
+
+/** A Secrets Manager secret: its name, or its ARN. */
+export const secretId = z
+  .string()
+  .check(
+    z.trim(),
+    z.regex(
+      /^(?:arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+|[A-Za-z0-9/_+=.@-]{1,512})$/,
+      'must be a Secrets Manager secret name or ARN',
+    ),
+  );
+
+/** A standard SNS topic (a FIFO topic cannot deliver to SMS or email, and needs a message group). */
+export const topicArn = z
+  .string()
+  .check(
+    z.trim(),
+    z.regex(
+      /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/,
+      'must be the ARN of a standard SNS topic, e.g. arn:aws:sns:eu-west-1:123456789012:oncall',
+    ),
+  );
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+/** `https:`, or `http:` on a loopback host for local runs: a token must never cross a network in clear. */
+const serviceUrl = z.pipe(
+  z.url({ protocol: /^https?$/, error: 'must be an https URL' }),
+  z.pipe(
+    z.string().check(
+      z.refine((u) => {
+        const url = new URL(u);
+        return url.protocol === 'https:' || LOOPBACK_HOSTS.has(url.hostname);
+      }, 'must be an https URL (http only on a loopback host: 127.0.0.1, localhost, [::1])'),
+    ),
+    z.transform((u: string) => u.replace(/\/+$/, '')),
+  ),
+);
+
 const positiveInt = z.coerce
   .number()
   .check(z.int('must be a whole number'), z.positive('must be greater than 0'));
 const nonNegativeInt = z.coerce
   .number()
   .check(z.int('must be a whole number'), z.minimum(0, 'must be 0 or more'));
+const concurrency = positiveInt.check(z.maximum(64, 'must be at most 64'));
 const addressList = z.pipe(
   z.pipe(z.string(), z.transform(splitList)),
   z.array(emailAddress).check(z.minLength(1, 'must list at least one address')),
@@ -53,10 +97,7 @@ const optionalText = z.pipe(
 );
 
 const envSchema = z.object({
-  AICC_BASE_URL: z.pipe(
-    z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
-    z.transform((u: string) => u.replace(/\/+$/, '')),
-  ),
+  AICC_BASE_URL: serviceUrl,
   AICC_SECRET_ID: optionalText,
   AICC_TOKEN: optionalText,
   AICC_CLIENT_ID: optionalText,
@@ -68,24 +109,11 @@ const envSchema = z.object({
   ALERT_RECIPIENTS: z.optional(addressList),
   ALERT_PRIORITIES: z._default(
     z.pipe(
+      z.pipe(z.string(), z.transform(splitList)),
       z.pipe(
-        nameList,
-        z.transform((names: string[], ctx) =>
-          names.map((n) => {
-            const name = canonicalName(PRIORITY_CODES, n);
-            // As classic zod's `ctx.addIssue` in a transform did (zod/mini's ctx is the bare payload).
-            if (!name)
-              ctx.issues.push({
-                code: 'custom',
-                message: `unknown priority "${n}" (expected Low, Medium, High or Critical)`,
-                input: ctx.value,
-              });
-            return name ?? n;
-          }),
-        ),
-      ),
-      z.pipe(
-        z.array(z.string()),
+        z
+          .array(codeText(PRIORITY_CODES, 'priority'))
+          .check(z.minLength(1, 'must list at least one value')),
         z.transform((names: string[]) => [...new Set(names)]),
       ),
     ),
@@ -108,7 +136,15 @@ const envSchema = z.object({
         ),
     ),
   ),
-  AICC_CONCURRENCY: z._default(positiveInt.check(z.maximum(64, 'must be at most 64')), 4),
+  AICC_CONCURRENCY: z._default(concurrency, 4),
+  AICC_MAX_CONCURRENCY: z.optional(concurrency),
+  AT_RISK_HOURS: z._default(positiveInt.check(z.maximum(8784, 'must be at most 8784 (a year)')), 24),
+  ALERT_WARN_HOURS: z._default(nonNegativeInt.check(z.maximum(8784, 'must be at most 8784 (a year)')), 0),
+  PAGERDUTY_SECRET_ID: z.optional(secretId),
+  PAGERDUTY_ROUTING_KEY: optionalText,
+  PAGERDUTY_EVENTS_URL: z._default(serviceUrl, 'https://events.pagerduty.com/v2/enqueue'),
+  ALERT_TOPIC_ARN: z.optional(topicArn),
+  ALERT_TOPIC_FORMAT: z._default(z.enum(['text', 'chat'], 'must be "text" or "chat"'), 'text'),
   // Lambda runs at most 15 minutes; a Node timer above 2^31−1 ms would fire at once.
   AICC_TIMEOUT_MS: z._default(
     positiveInt.check(z.maximum(900_000, 'must be at most 900000 (15 minutes)')),
@@ -121,23 +157,35 @@ const envSchema = z.object({
 /** Every variable the configuration reads (SPEC §4 and the local stand-ins), from the schema itself. */
 export const CONFIG_ENV_NAMES: readonly string[] = Object.keys(envSchema.shape);
 
+/** Where the PagerDuty routing key comes from: Secrets Manager, or (local runs) the environment. */
+export type RoutingKeySource = { kind: 'secret'; secretId: string } | { kind: 'key'; routingKey: string };
+
 export interface Config {
   aiccBaseUrl: string;
   credentials: CredentialSource;
   aiccTimezone: string;
   reportTimezone: string;
+  /** MAIL_FROM as SES takes it: the display name quoted or encoded as needed. */
   mailFrom: string;
   digestRecipients: string[];
   alertRecipients: string[];
   alertPriorities: string[];
   alertRepeatHours: number;
+  alertWarnHours: number;
+  atRiskHours: number;
   overdueLookbackDays: number;
   closedStates: string[];
   caseUrlTemplate: string | undefined;
+  /** Requests in flight at the start of a run; `maxConcurrency` is the adaptive ceiling. */
   concurrency: number;
+  maxConcurrency: number;
   timeoutMs: number;
   sesConfigurationSet: string | undefined;
   idempotencyTable: string | undefined;
+  pagerduty: RoutingKeySource | undefined;
+  pagerdutyEventsUrl: string;
+  alertTopicArn: string | undefined;
+  alertTopicFormat: 'text' | 'chat';
 }
 
 /** Formats zod issues as `NAME: message; NAME2: message`, naming each bad field. */
@@ -176,6 +224,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(
       'Invalid configuration: AICC_SECRET_ID: required (or, for local runs, AICC_TOKEN or AICC_CLIENT_ID + AICC_CLIENT_SECRET)',
     );
+  const maxConcurrency = e.AICC_MAX_CONCURRENCY ?? e.AICC_CONCURRENCY;
+  if (maxConcurrency < e.AICC_CONCURRENCY) {
+    throw new ConfigError(
+      `Invalid configuration: AICC_MAX_CONCURRENCY (${maxConcurrency}) must not be below AICC_CONCURRENCY (${e.AICC_CONCURRENCY}): it is the ceiling the concurrency may grow to from there`,
+    );
+  }
+  const pagerduty: RoutingKeySource | undefined = e.PAGERDUTY_SECRET_ID
+    ? { kind: 'secret', secretId: e.PAGERDUTY_SECRET_ID }
+    : e.PAGERDUTY_ROUTING_KEY
+      ? { kind: 'key', routingKey: e.PAGERDUTY_ROUTING_KEY }
+      : undefined;
   return {
     aiccBaseUrl: e.AICC_BASE_URL,
     credentials,
@@ -186,12 +245,19 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     alertRecipients: e.ALERT_RECIPIENTS ?? [],
     alertPriorities: e.ALERT_PRIORITIES,
     alertRepeatHours: e.ALERT_REPEAT_HOURS,
+    alertWarnHours: e.ALERT_WARN_HOURS,
+    atRiskHours: e.AT_RISK_HOURS,
     overdueLookbackDays: e.OVERDUE_LOOKBACK_DAYS,
     closedStates: e.CLOSED_STATES,
     caseUrlTemplate: e.CASE_URL_TEMPLATE,
     concurrency: e.AICC_CONCURRENCY,
+    maxConcurrency,
     timeoutMs: e.AICC_TIMEOUT_MS,
     sesConfigurationSet: e.SES_CONFIGURATION_SET,
     idempotencyTable: e.IDEMPOTENCY_TABLE,
+    pagerduty,
+    pagerdutyEventsUrl: e.PAGERDUTY_EVENTS_URL,
+    alertTopicArn: e.ALERT_TOPIC_ARN,
+    alertTopicFormat: e.ALERT_TOPIC_FORMAT,
   };
 }

@@ -1,10 +1,16 @@
-/** One error hierarchy: every failure an operator sees says what failed and keeps its cause. */
-export class AiccError extends Error {
+/**
+ * One error hierarchy: every failure an operator sees says what failed and keeps its cause.
+ * `CaseDigestError` is the neutral root; `AiccError` covers the AICC API and its token.
+ */
+export class CaseDigestError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
   }
 }
+
+/** Something went wrong talking to AICC (its case list API or its token endpoint). */
+export class AiccError extends CaseDigestError {}
 
 /** The case API or the token endpoint answered with an HTTP status that is not 2xx. */
 export class AiccHttpError extends AiccError {
@@ -17,6 +23,12 @@ export class AiccHttpError extends AiccError {
     super(message, options);
   }
 }
+
+/**
+ * The answer was a redirect. It is never followed: the request carries the access token or the client
+ * secret, which must not reach another origin.
+ */
+export class AiccRedirectError extends AiccError {}
 
 /** The API answered 200 with a `resCode` other than "0". */
 export class AiccApiError extends AiccError {
@@ -44,11 +56,60 @@ export class AiccDeadlineError extends AiccError {}
 /** The token could not be obtained (secret unreadable, malformed, or refused by the token endpoint). */
 export class AiccAuthError extends AiccError {}
 
+/** What a {@link CapacityError} measured, for whoever catches it. */
+export interface CapacityFigures {
+  pagesDone: number;
+  pagesLeft: number;
+  /** Pages per second measured so far. */
+  pagesPerSecond: number;
+  /** Pages per second projected at the highest concurrency the run may reach. */
+  projectedPagesPerSecond: number;
+  /** Seconds until the deadline (less its margin). */
+  secondsLeft: number;
+  /** Seconds the pages left would take at the projected rate. */
+  secondsNeeded: number;
+}
+
+/** The run cannot finish before its deadline: it fails early, and mails nothing. */
+export class CapacityError extends CaseDigestError {
+  constructor(
+    message: string,
+    readonly figures: CapacityFigures,
+  ) {
+    super(message);
+  }
+}
+
 /** A Lambda environment variable is missing or malformed; the message names it. */
-export class ConfigError extends AiccError {}
+export class ConfigError extends CaseDigestError {}
 
 /** The invocation event is invalid; the message names the field. */
-export class EventError extends AiccError {}
+export class EventError extends CaseDigestError {}
 
 /** Sending the email failed. */
-export class EmailError extends AiccError {}
+export class EmailError extends CaseDigestError {}
+
+/** PagerDuty refused an event or could not be reached; the message names the status and PagerDuty's reason. */
+export class PagerDutyError extends CaseDigestError {
+  constructor(
+    message: string,
+    readonly status?: number,
+    readonly retryAfterMs?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Publishing to the SNS topic failed. */
+export class TopicError extends CaseDigestError {}
+
+/** One or more on-call channels failed; the others were still attempted. `failures` names each. */
+export class ChannelError extends CaseDigestError {
+  constructor(readonly failures: readonly { channel: string; error: unknown }[]) {
+    const what = failures.map((f) => `${f.channel}: ${f.error instanceof Error ? f.error.message : String(f.error)}`);
+    super(`${failures.length} of the alert's channels failed — ${what.join('; ')}`, {
+      cause: failures.length === 1 ? failures[0]?.error : new AggregateError(failures.map((f) => f.error)),
+    });
+  }
+}

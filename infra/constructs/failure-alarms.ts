@@ -93,10 +93,10 @@ export class FailureAlarms extends Construct {
       description: [
         'A case digest or alert run failed; it mailed nothing (a digest with missing data is never sent).',
         'Lambda retries the event twice within ~3 min; batches already sent are not sent again.',
-        `RUNBOOK: in log group ${logs} read the "job failed" line: it names the bad setting, AICC page or SES error.`,
-        'Transient AICC/SES errors: nothing to do if a retry succeeds.',
-        `Config, secret or SES identity errors: fix, then re-run with aws lambda invoke --function-name ${fn}`,
-        `--payload '{"job":"digest","scheduledTime":"<original time>"}'.`,
+        `RUNBOOK: in log group ${logs} read the "job failed" line: it names the bad setting, AICC page, SES,`,
+        'PagerDuty or SNS error. Transient AICC/SES errors: nothing to do if a retry succeeds.',
+        'A CapacityError: see the Duration alarm. Config, secret or SES identity errors: fix, then re-run with',
+        `aws lambda invoke --function-name ${fn} --payload '{"job":"digest","scheduledTime":"<original time>"}'.`,
         'If every retry fails, the event is in the dead-letter queue (DeadLetters alarm).',
       ].join(' '),
     });
@@ -123,10 +123,12 @@ export class FailureAlarms extends Construct {
       metric: props.function.metricDuration({ period: PERIOD, statistic: 'Maximum' }),
       threshold: Math.round(timeoutMs * DURATION_ALARM_RATIO),
       description: [
-        `A run took ${DURATION_ALARM_RATIO * 100}% or more of its ${props.timeout.toSeconds()} s timeout; the next may time out.`,
-        `RUNBOOK: in log group ${logs} compare stats (pages, requests, retries, durationMs) with earlier runs:`,
-        'slow AICC responses, many 429/5xx retries or a larger tenant.',
-        'Raise lambdaTimeoutSeconds (max 900), aiccConcurrency or lambdaMemoryMb in the CDK context and redeploy.',
+        `A run took ${DURATION_ALARM_RATIO * 100}% or more of its ${props.timeout.toSeconds()} s timeout; the next may not finish.`,
+        `RUNBOOK: in log group ${logs} compare stats (pages, requests, retries, concurrency, durationMs) with`,
+        'earlier runs: slow AICC responses, many 429/5xx retries or a larger tenant. A CapacityError in the log',
+        'means a run measured that it could not finish in time and stopped early, mailing nothing.',
+        'Give it capacity in the CDK context and redeploy: raise aiccMaxConcurrency (the adaptive ceiling, up to 64)',
+        'or lambdaTimeoutSeconds (max 900), or shorten overdueLookbackDays.',
       ].join(' '),
     });
   }

@@ -39,8 +39,36 @@ function acknowledgements(stack: ReturnType<typeof buildApp>): Map<string, strin
 
 describe('cdk-nag', () => {
   it.each<[string, Record<string, unknown>, string[]]>([
-    ['the example context', {}, []],
+    ['the example context (three reports)', {}, []],
+    ['the default schedules (no reports)', {}, ['reports']],
     ['no operator email', {}, ['operatorEmail']],
+    [
+      'a created alert topic with SMS and email subscriptions',
+      {
+        createAlertTopic: 'true',
+        alertTopicSmsNumbers: '+971501234567,+4915112345678',
+        alertTopicEmails: 'oncall@example.com',
+        alertTopicFormat: 'text',
+      },
+      [],
+    ],
+    [
+      'an existing alert topic, a default PagerDuty key and reports naming their own',
+      {
+        alertTopicArn: 'arn:aws:sns:eu-west-1:111122223333:oncall',
+        pagerdutySecretName: 'aicc/pagerduty',
+        reports: [
+          {
+            name: 'oncall-emea',
+            job: 'overdue-alert',
+            schedule: 'rate(15 minutes)',
+            topicArn: 'arn:aws:sns:eu-west-1:111122223333:oncall-emea',
+            pagerdutySecretName: 'aicc/pagerduty-emea',
+          },
+        ],
+      },
+      ['alertRecipients'],
+    ],
     [
       'a secret by ARN with its KMS key, a configuration set and deep links',
       {
@@ -65,6 +93,28 @@ describe('cdk-nag', () => {
       'CaseDigest/Function AwsSolutions-L1',
       'CaseDigest/Function Serverless-LambdaDLQ',
       'CaseDigest/Function Serverless-LambdaLatestVersion',
+      'CaseDigest/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
+      'DeadLetterQueue AwsSolutions-SQS3',
+      'DeadLetterQueue Serverless-SQSRedrivePolicy',
+    ]);
+    for (const reason of acks.values()) expect(reason.length).toBeGreaterThan(80);
+  });
+
+  it('acknowledges, for a created alert topic, its KMS action family and each of its subscriptions, and no more', () => {
+    const { stack } = build({
+      createAlertTopic: 'true',
+      alertTopicSmsNumbers: '+971501234567',
+      alertTopicEmails: 'oncall@example.com',
+    });
+    const acks = acknowledgements(stack);
+    expect([...acks.keys()].sort()).toEqual([
+      'Alarms/Topic/ops@example.com Serverless-SNSRedrivePolicy',
+      'AlertTopic/Topic/+971501234567 Serverless-SNSRedrivePolicy',
+      'AlertTopic/Topic/oncall@example.com Serverless-SNSRedrivePolicy',
+      'CaseDigest/Function AwsSolutions-L1',
+      'CaseDigest/Function Serverless-LambdaDLQ',
+      'CaseDigest/Function Serverless-LambdaLatestVersion',
+      'CaseDigest/Role/DefaultPolicy AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
       'CaseDigest/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
       'DeadLetterQueue AwsSolutions-SQS3',
       'DeadLetterQueue Serverless-SQSRedrivePolicy',

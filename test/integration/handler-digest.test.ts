@@ -1,20 +1,32 @@
+import libmime from 'libmime';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AiccApiError, ConfigError, EventError } from '../../functions/case-digest/errors.js';
-import { handler } from '../../functions/case-digest/handler.js';
+import type { Handler } from '../../functions/case-digest/runtime.js';
 import type { LocalSes } from '../../sandbox/local-ses.js';
 import type { Sandbox } from '../../sandbox/server.js';
 import { type LocalStack, startLocalStack } from '../helpers/local-stack.js';
-import { countBy, createdBetween, overdueIds } from '../helpers/oracle.js';
+import {
+  ageCounts,
+  attainment,
+  countBy,
+  createdBetween,
+  dueSoonIds,
+  overdueIds,
+  ownerCounts,
+} from '../helpers/oracle.js';
 
 // Asia/Dubai (UTC+4) for both zones: 02:00Z on the 27th is 06:00 local, so "yesterday" is the 26th.
 const ZONE = 'Asia/Dubai';
 const SCHEDULED = '2026-11-27T02:00:00Z';
 const AS_OF_LOCAL = '2026-11-27 06:00:00';
 const LOOKBACK_FROM_LOCAL = '2026-10-28 06:00:00';
+/** AT_RISK_HOURS 24 after asOf. */
+const HORIZON_LOCAL = '2026-11-28 06:00:00';
 
 let stack: LocalStack;
 let sandbox: Sandbox;
 let ses: LocalSes;
+let handler: Handler;
 
 beforeAll(async () => {
   stack = await startLocalStack(
@@ -34,6 +46,7 @@ beforeAll(async () => {
     },
   );
   ({ sandbox, ses } = stack);
+  handler = stack.handler();
 });
 afterAll(() => stack?.close());
 
@@ -41,7 +54,13 @@ beforeEach(() => stack.reset());
 
 function expected() {
   const day = createdBetween(sandbox.cases, '2026-11-26 00:00:00', '2026-11-26 23:59:59');
+  const overdue = overdueIds(sandbox.cases, LOOKBACK_FROM_LOCAL, AS_OF_LOCAL, AS_OF_LOCAL);
+  const overdueCases = sandbox.cases.filter((c) => overdue.includes(String(c.id)));
   return {
+    dueSoonIds: dueSoonIds(sandbox.cases, LOOKBACK_FROM_LOCAL, AS_OF_LOCAL, AS_OF_LOCAL, HORIZON_LOCAL),
+    byAge: ageCounts(overdueCases, AS_OF_LOCAL),
+    byOwner: ownerCounts(overdueCases),
+    sla: attainment(day, AS_OF_LOCAL),
     total: day.length,
     previousTotal: createdBetween(sandbox.cases, '2026-11-25 00:00:00', '2026-11-25 23:59:59').length,
     byPriority: countBy(day, 'priority'),
@@ -70,9 +89,17 @@ describe('scheduled digest through the handler, the sandbox and local SES', () =
       byPriority: want.byPriority,
       byOrigin: want.byOrigin,
       byState: want.byState,
-      overdue: { count: want.overdueIds.length, caseIds: want.overdueIds },
+      overdue: { count: want.overdueIds.length, caseIds: want.overdueIds, byAge: want.byAge, byOwner: want.byOwner },
+      atRisk: { count: want.dueSoonIds.length, caseIds: want.dueSoonIds },
+      sla: want.sla,
+      report: null,
       warnings: [],
     });
+    // The data has every kind of number a manager acts on.
+    expect(want.dueSoonIds.length).toBeGreaterThan(0);
+    expect(Object.keys(want.byOwner).length).toBeGreaterThan(1);
+    expect(want.sla.met).toBeGreaterThan(0);
+    expect(want.sla.missed).toBeGreaterThan(0);
     if (result.job !== 'digest') throw new Error('wrong job');
     expect(result.stats.pages).toBeGreaterThanOrEqual(Math.ceil(want.total / 100));
     expect(result.stats.retries).toBe(0);
@@ -88,7 +115,9 @@ describe('scheduled digest through the handler, the sandbox and local SES', () =
     expect(m?.body.html).toContain(String(want.total));
     expect(m?.body.text).toContain(String(want.total));
     expect(m?.attachments.map((a) => a.filename)).toEqual(['overdue-2026-11-27.csv']);
-    expect(result.emails).toEqual([{ to: m?.destination.to, subject: m?.subject, messageId: m?.messageId }]);
+    expect(result.emails).toEqual([
+      { to: m?.destination.to, subject: m?.subject, messageId: m?.messageId, status: 'sent' },
+    ]);
   });
 
   it('returns the rendered email on a dry run and mails nothing', async () => {
@@ -103,6 +132,7 @@ describe('scheduled digest through the handler, the sandbox and local SES', () =
     expect(result.emails).toHaveLength(1);
     expect(result.emails[0]).toMatchObject({
       messageId: null,
+      status: 'dry-run',
       to: ['managers@example.com', 'leads@example.com'],
     });
     expect(result.emails[0]?.html).toContain('<html');
@@ -162,15 +192,10 @@ describe('scheduled digest through the handler, the sandbox and local SES', () =
     expect(sandbox.requests.length).toBe(before);
   });
 
-  it('rejects a bad configuration before any request, naming the variable', async () => {
+  it('rejects a bad configuration when the handler is built, before any request, naming the variable', () => {
     const before = sandbox.requests.length;
-    process.env.REPORT_TIMEZONE = 'Atlantis/Capital';
-    try {
-      await expect(handler({ job: 'digest', scheduledTime: SCHEDULED })).rejects.toThrow(ConfigError);
-      await expect(handler({ job: 'digest', scheduledTime: SCHEDULED })).rejects.toThrow(/REPORT_TIMEZONE/);
-    } finally {
-      process.env.REPORT_TIMEZONE = ZONE;
-    }
+    expect(() => stack.handler({ REPORT_TIMEZONE: 'Atlantis/Capital' })).toThrow(ConfigError);
+    expect(() => stack.handler({ REPORT_TIMEZONE: 'Atlantis/Capital' })).toThrow(/REPORT_TIMEZONE/);
     expect(sandbox.requests.length).toBe(before);
   });
 
@@ -180,5 +205,21 @@ describe('scheduled digest through the handler, the sandbox and local SES', () =
     expect(result.emails.map((e) => e.to.length)).toEqual([50, 50, 20]);
     const mail = await ses.emails();
     expect(mail.flatMap((m) => m.destination.to).sort()).toEqual([...recipients].sort());
+  });
+
+  it.each([
+    ['تقرير الحالات اليومي للفريق <digest@example.com>', 'تقرير الحالات اليومي للفريق', 'digest@example.com'],
+    ['Acme, Inc. <digest@example.com>', 'Acme, Inc.', 'digest@example.com'],
+    ['"Case \\"Digest\\"" <digest@example.com>', 'Case "Digest"', 'digest@example.com'],
+  ])('sends as MAIL_FROM %s, which reads back as written after a local SES round trip', async (from, name, address) => {
+    await stack.handler({ MAIL_FROM: from })({ job: 'digest', scheduledTime: SCHEDULED });
+    const [mail] = await ses.emails();
+    const stored = mail?.from ?? '';
+    // What SES got is a header value: printable ASCII, the name quoted or in encoded-words.
+    expect(stored).toMatch(/^[\x20-\x7e]+$/);
+    const decoded = libmime.decodeWords(stored);
+    const m = /^(.*) <([^<>]+)>$/.exec(decoded);
+    const unquoted = (m?.[1] ?? '').replace(/^"(.*)"$/, '$1').replace(/\\(.)/g, '$1');
+    expect([unquoted, m?.[2]]).toEqual([name, address]);
   });
 });

@@ -1,5 +1,5 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { createHandler } from '../../functions/case-digest/handler.js';
 import { type LocalStack, startLocalStack } from '../helpers/local-stack.js';
 
 // 10,050 cases on one day: the digest's query has 101 pages.
@@ -17,7 +17,6 @@ beforeAll(async () => {
       DIGEST_RECIPIENTS: 'managers@example.com',
       OVERDUE_LOOKBACK_DAYS: '1',
       AICC_CONCURRENCY: '8',
-      POWERTOOLS_LOG_LEVEL: 'INFO',
     },
   );
 });
@@ -30,7 +29,7 @@ it('logs progress of a long query in the function log (every 100 pages and the l
     return true;
   });
   try {
-    const handler = createHandler(); // its Logger reads POWERTOOLS_LOG_LEVEL=INFO now
+    const handler = stack.handler({}, { logger: new Logger({ serviceName: 'aicc-case-digest', logLevel: 'INFO' }) });
     const result = await handler({ job: 'digest', scheduledTime: '2026-11-27T06:00:00Z', dryRun: true });
     expect(result.job === 'digest' && result.total).toBe(10_050);
   } finally {

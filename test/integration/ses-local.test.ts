@@ -69,7 +69,7 @@ describe('sending a rendered digest to aws-ses-v2-local', () => {
     // Assess
     const [mail, ...others] = await stored();
     expect(others).toEqual([]);
-    expect(sent).toEqual([{ to, subject: email.subject, messageId: mail?.messageId }]);
+    expect(sent).toEqual([{ to, subject: email.subject, messageId: mail?.messageId, status: 'sent' }]);
     expect(mail?.from).toBe('Case Digest <digest@example.com>');
     expect(mail?.destination.to).toEqual(to);
     expect(mail?.subject).toBe('Case digest 2026-11-26: 284 new, 60 overdue');
@@ -83,7 +83,8 @@ describe('sending a rendered digest to aws-ses-v2-local', () => {
     const csv = Buffer.from(attachment?.content ?? '', 'base64');
     expect(csv.equals(Buffer.from(email.attachments[0]?.content ?? []))).toBe(true);
     expect(csv.toString('utf8')).toContain('Login <broken> ""again"" & 🔥');
-    expect(csv.toString('utf8').trimEnd().split('\r\n')).toHaveLength(61);
+    // The header, the 60 overdue cases and the view's 2 due-soon cases.
+    expect(csv.toString('utf8').trimEnd().split('\r\n')).toHaveLength(63);
   });
 
   it('splits a long recipient list into messages of at most 50', async () => {
@@ -91,7 +92,7 @@ describe('sending a rendered digest to aws-ses-v2-local', () => {
     const sent = await sendEmail(
       { ses, from: 'digest@example.com' },
       to,
-      renderDigest({ ...view, overdue: [] }),
+      renderDigest({ ...view, overdue: [], atRisk: [] }),
     );
 
     const mails = await stored();

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -6,7 +7,15 @@ import {
   caseRecordSchema,
 } from '../../functions/case-digest/aicc/schemas.js';
 import { formatLocal, parseLocal } from '../../functions/case-digest/time/zoned.js';
-import { CaseStore, compareNewestFirst, generateCases, localFormatter, pageOf } from '../../sandbox/data.js';
+import {
+  CaseStore,
+  compareNewestFirst,
+  generateCases,
+  localFormatter,
+  pageOf,
+  QUEUES,
+} from '../../sandbox/data.js';
+import { DEMO_DATA } from '../../sandbox/local-env.js';
 
 const NOW = new Date('2026-11-27T10:00:00Z');
 const OPTIONS = {
@@ -293,5 +302,89 @@ describe('dailyVariation', () => {
     for (const n of varied) expect(Math.abs(n - 300)).toBeLessThanOrEqual(60);
     expect(perDay(generateCases({ ...base, dailyVariation: 0.2 }))).toEqual(varied);
     expect(new Set(perDay(generateCases(base)))).toEqual(new Set([300]));
+  });
+});
+
+describe('teams (queueId)', () => {
+  it('puts each case in one of three queues, ~2 % in none', () => {
+    const counts = new Map<unknown, number>();
+    for (const c of cases) counts.set(c.queueId, (counts.get(c.queueId) ?? 0) + 1);
+    expect([...counts.keys()].sort()).toEqual([...QUEUES, null].sort());
+    expect(QUEUES).toEqual(['q-emea', 'q-apac', 'q-amer']);
+    for (const queue of QUEUES) expect(share((c) => c.queueId === queue)).toBeGreaterThan(0.3);
+    expect(share((c) => c.queueId === null)).toBeGreaterThan(0.01);
+    expect(share((c) => c.queueId === null)).toBeLessThan(0.03);
+  });
+
+  it('is a team: each owner works in exactly one queue, eight owners a queue', () => {
+    const queuesOf = new Map<unknown, Set<unknown>>();
+    for (const c of cases.filter((c) => c.queueId !== null))
+      queuesOf.set(c.ownerId, (queuesOf.get(c.ownerId) ?? new Set()).add(c.queueId));
+    expect(queuesOf.size).toBe(24);
+    expect([...queuesOf.values()].every((queues) => queues.size === 1)).toBe(true);
+    for (const queue of QUEUES)
+      expect([...queuesOf.values()].filter((queues) => queues.has(queue))).toHaveLength(8);
+  });
+
+  it('draws nothing from the case stream: every other field is as it was before queueId existed', () => {
+    // The digest of these cases without queueId, as generated before the field was added: a draw
+    // added to the case stream would change every case after the first.
+    const stripped = cases.map(({ queueId: _queueId, ...rest }) => rest);
+    expect(createHash('sha256').update(JSON.stringify(stripped)).digest('hex')).toBe(
+      '3774f8cc7f0c90adcbae0d83191e4960cd3f2265662614289aad201d8fca3c0a',
+    );
+  });
+});
+
+describe('the demo data set: what a manager acts on', () => {
+  // The demo's own data (sandbox/local-env.ts) at a fixed "now": 06:00 in Dubai, a digest morning.
+  const NOW_DEMO = new Date('2026-11-27T02:00:00Z');
+  const zone = DEMO_DATA.timezone;
+  const demo = generateCases({ ...DEMO_DATA, now: () => NOW_DEMO });
+  const now = formatLocal(NOW_DEMO, zone);
+  const inADay = formatLocal(NOW_DEMO.getTime() + 24 * 3_600_000, zone);
+  const yesterday = formatLocal(NOW_DEMO.getTime() - 24 * 3_600_000, zone).slice(0, 10);
+  // SPEC §6 "open": no closedDate, a state not closed, not cancelled.
+  const CLOSED = new Set(['completed', 'closed', 'cancelled', 'canceled']);
+  const isOpen = (c: CaseRecord) =>
+    !c.closedDate?.trim() && !CLOSED.has(String(c.state).toLowerCase()) && c.isCanced !== true;
+  const due = (c: CaseRecord) => c.dueDate as string;
+  const open = demo.filter((c) => isOpen(c) && c.dueDate);
+  const dueSoon = open.filter((c) => due(c) > now && due(c) <= inADay);
+  const overdue = open.filter((c) => due(c) <= now);
+
+  it('has open cases due within the next 24 hours, in every team', () => {
+    expect(dueSoon.length).toBeGreaterThan(50);
+    for (const queue of QUEUES) expect(dueSoon.filter((c) => c.queueId === queue).length).toBeGreaterThan(10);
+  });
+
+  it('has several owners holding overdue cases, in every team', () => {
+    const owners = new Set(overdue.map((c) => c.ownerId));
+    expect(owners.size).toBeGreaterThanOrEqual(10);
+    for (const queue of QUEUES)
+      expect(new Set(overdue.filter((c) => c.queueId === queue).map((c) => c.ownerId)).size).toBeGreaterThan(
+        3,
+      );
+    // Overdue by a few hours and by more than a week: every age bucket of the digest has cases.
+    const hoursOver = overdue.map(
+      (c) => (NOW_DEMO.getTime() - (parseLocal(due(c), zone) as Date).getTime()) / 3_600_000,
+    );
+    for (const [from, to] of [
+      [0, 24],
+      [24, 72],
+      [72, 168],
+      [168, Infinity],
+    ] as const)
+      expect(hoursOver.filter((h) => h >= from && h < to).length).toBeGreaterThan(0);
+  });
+
+  it("has yesterday's cases closed both before and after their due dates (attainment is neither 0 nor 100 %)", () => {
+    const closed = demo.filter(
+      (c) => c.createdDate?.startsWith(yesterday) && c.closedDate && c.dueDate && c.isCanced !== true,
+    );
+    const met = closed.filter((c) => (c.closedDate as string) <= due(c));
+    const missed = closed.filter((c) => (c.closedDate as string) > due(c));
+    expect(met.length).toBeGreaterThan(20);
+    expect(missed.length).toBeGreaterThan(3);
   });
 });

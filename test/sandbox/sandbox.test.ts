@@ -68,7 +68,9 @@ describe('case list: envelope and data', () => {
     expect(vendorKeys.length).toBeGreaterThan(20);
     const answer = await postList(sandbox, { start: 0, limit: 100 });
     for (const record of answer.json.result?.[0]?.caseList ?? []) {
-      expect(Object.keys(record)).toEqual(expect.arrayContaining([...vendorKeys, 'ownerType', 'ext_region']));
+      expect(Object.keys(record)).toEqual(
+        expect.arrayContaining([...vendorKeys, 'ownerType', 'ext_region', 'queueId']),
+      );
     }
   });
 
@@ -127,12 +129,34 @@ describe('case list: envelope and data', () => {
       (c) => c.priority === 'High' && c.origin === 'Email' && c.ext_region === 'East',
     ],
     ['a value no case has', () => ({ ext_region: 'Atlantis' }), () => false],
+    // A named report's `filters.extended.queueId` travels as a body key of its own (SPEC §3, §12).
+    ['extended queueId: a team', () => ({ queueId: 'q-emea' }), (c) => c.queueId === 'q-emea'],
+    [
+      'queueId with priority: a team rota',
+      () => ({ queueId: 'q-apac', priority: '3' }),
+      (c) => c.queueId === 'q-apac' && c.priority === 'Critical',
+    ],
   ];
   it.each(filterCases)('filters: %s', async (_name, filter, keep) => {
     const expected = between(sandbox.cases, MONTH.startTime, MONTH.endTime).filter(keep);
     const { rows, counts } = await pageAll(sandbox, { ...MONTH, ...filter() }, 100);
     expect(counts).toEqual([expected.length]);
     expect(rows.map((c) => c.id)).toEqual(expected.map((c) => c.id));
+  });
+});
+
+describe('teams through the list endpoint', () => {
+  it('a queueId filter is a slice: the three queues and the unqueued make up the whole window', async () => {
+    const counts: number[] = [];
+    for (const queueId of ['q-emea', 'q-apac', 'q-amer']) {
+      const answer = await postList(sandbox, { ...MONTH, queueId, start: 0, limit: 1 });
+      counts.push(countOf(answer) as number);
+    }
+    const all = between(sandbox.cases, MONTH.startTime, MONTH.endTime);
+    const unqueued = all.filter((c) => c.queueId === null).length;
+    expect(unqueued).toBeGreaterThan(0);
+    for (const n of counts) expect(n).toBeGreaterThan(all.length / 4);
+    expect(counts.reduce((a, b) => a + b) + unqueued).toBe(all.length);
   });
 });
 
@@ -273,17 +297,20 @@ describe('tokens', () => {
     const before = sb.requests.length;
     await postToken(sb, CREDENTIALS);
     await postList(sb, { start: 0, limit: 1 }, 'bad');
+    const timing = { throttled: false, at: expect.any(Number), answeredAt: expect.any(Number) };
     expect(sb.requests.slice(before)).toEqual([
-      { path: TOKEN_PATH, status: 200, body: CREDENTIALS, token: null, fault: null, at: expect.any(Number) },
+      { path: TOKEN_PATH, status: 200, body: CREDENTIALS, token: null, fault: null, inFlight: 0, ...timing },
       {
         path: LIST_PATH,
         status: 401,
         body: { start: 0, limit: 1 },
         token: 'bad',
         fault: null,
-        at: expect.any(Number),
+        inFlight: 1,
+        ...timing,
       },
     ]);
+    for (const entry of sb.requests.slice(before)) expect(entry.answeredAt).toBeGreaterThanOrEqual(entry.at);
   });
 });
 

@@ -1,6 +1,8 @@
 import * as z from 'zod/mini';
+import { type Clock, systemClock } from '../clock.js';
 import { AiccApiError, AiccHttpError, AiccResponseError } from '../errors.js';
-import { pageThrough } from './paging.js';
+import { type Page, pageThrough, type QueryOutcome } from './paging.js';
+import { type ConcurrencyStats, RequestPool } from './pool.js';
 import { parseRetryAfter, type RetryPolicy, resolveRetryPolicy, withRetry } from './retry.js';
 import { type CaseFilters, type CaseRecord, caseListResponseSchema, normalizeCase } from './schemas.js';
 import type { TokenSource } from './token.js';
@@ -22,6 +24,8 @@ export interface RequestStats {
   pages: number;
   /** Re-attempts after a retryable failure. */
   retries: number;
+  /** HTTP 429 answers (rate limiting). */
+  throttled: number;
 }
 
 export interface PageProgress {
@@ -30,12 +34,7 @@ export interface PageProgress {
   pagesTotal: number;
 }
 
-export interface QueryOutcome {
-  /** The largest `count` any page reported. */
-  reportedCount: number;
-  uniqueCount: number;
-  pages: number;
-}
+export type { QueryOutcome } from './paging.js';
 
 /** Powertools' Logger fits; the extra attributes never carry the token. */
 export interface AiccLogger {
@@ -48,8 +47,12 @@ export interface AiccClientOptions {
   tokenSource: TokenSource;
   /** Per request (AICC_TIMEOUT_MS). */
   timeoutMs: number;
-  /** Pages in flight at once (AICC_CONCURRENCY). */
+  /** Requests in flight at once for the whole run (AICC_CONCURRENCY): where adaptive concurrency starts. */
   concurrency: number;
+  /** The adaptive ceiling (AICC_MAX_CONCURRENCY). @default `concurrency` (fixed) */
+  maxConcurrency?: number;
+  /** What would help a run that cannot finish in time, for the `CapacityError` message. */
+  capacityAdvice?: string;
   /** @default 100 (the API's maximum) */
   pageSize?: number;
   fetch?: typeof fetch;
@@ -63,8 +66,8 @@ export interface AiccClientOptions {
   retry?: Partial<RetryPolicy>;
   onProgress?: (p: PageProgress) => void;
   logger?: AiccLogger;
-  /** The clock, for `Retry-After` dates and `deadlineAt`. @default Date.now */
-  now?: () => number;
+  /** The clock, for `Retry-After` dates, `deadlineAt` and throughput. @default the system clock */
+  now?: Clock;
 }
 
 /**
@@ -79,23 +82,22 @@ export type CaseListBody = CaseFilters & {
   [field: string]: string | number | undefined;
 };
 
-interface Page {
-  cases: CaseRecord[];
-  count: number;
-}
-
 const NO_LOG: AiccLogger = { debug() {}, warn() {} };
 const envelopeSchema = z.pick(caseListResponseSchema, { resCode: true, resMsg: true });
 
-/** The AICC case list API (SPEC §3): one client per invocation; its `stats` are that invocation's. */
+/**
+ * The AICC case list API (SPEC §3): one client per invocation; its `stats` are that invocation's, and
+ * every request of the invocation shares its one request pool (SPEC §11).
+ */
 export class AiccClient {
-  readonly stats: RequestStats = { requests: 0, pages: 0, retries: 0 };
+  readonly stats: RequestStats = { requests: 0, pages: 0, retries: 0, throttled: 0 };
+  readonly pool: RequestPool;
   private readonly url: string;
   private readonly pageSize: number;
   private readonly policy: RetryPolicy;
   private readonly fetchImpl: typeof fetch;
   private readonly logger: AiccLogger;
-  private readonly now: () => number;
+  private readonly now: Clock;
 
   constructor(private readonly options: AiccClientOptions) {
     this.url = `${options.baseUrl.replace(/\/+$/, '')}${CASE_LIST_PATH}`;
@@ -111,37 +113,66 @@ export class AiccClient {
     this.policy = resolveRetryPolicy(options.retry);
     this.fetchImpl = options.fetch ?? globalThis.fetch;
     this.logger = options.logger ?? NO_LOG;
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? systemClock;
+    this.pool = new RequestPool({
+      start: options.concurrency,
+      max: options.maxConcurrency ?? options.concurrency,
+      now: () => this.now().getTime(),
+      deadlineAt: options.deadlineAt,
+      ...(options.capacityAdvice ? { capacityAdvice: options.capacityAdvice } : {}),
+    });
   }
 
-  /** One page: POST the case list with `access-token`, retried under the policy. */
-  fetchPage(body: CaseListBody): Promise<{ cases: CaseRecord[]; count: number }> {
+  /** The run's concurrency: where it started, its ceiling, where it ended (SPEC §11 `stats.concurrency`). */
+  get concurrency(): ConcurrencyStats {
+    return this.pool.stats;
+  }
+
+  /** One page: POST the case list with `access-token`, retried under the policy, in a slot of the pool. */
+  fetchPage(body: CaseListBody): Promise<Page> {
     return this.requestPage(body, undefined);
   }
 
   /**
    * Every case of the query, streamed: `onPage` gets each page's cases not seen before (by id) as
-   * the page arrives. Rejects if any page fails after retries.
+   * the page arrives. Rejects if any page fails after retries — and then gives up the whole run, so
+   * the invocation's other queries stop too.
    */
   async forEachCase(query: CaseQuery, onPage: (cases: CaseRecord[]) => void): Promise<QueryOutcome> {
     const { onProgress } = this.options;
-    const outcome = await pageThrough({
-      pageSize: this.pageSize,
-      concurrency: this.options.concurrency,
-      fetchPage: (start, cancel) => this.requestPage(this.body(query, start, this.pageSize), cancel),
-      onPage,
-      ...(onProgress
-        ? { onProgress: (pagesDone, pagesTotal) => onProgress({ query, pagesDone, pagesTotal }) }
-        : {}),
-    });
-    this.logger.debug('AICC query paged', { startTime: query.startTime, endTime: query.endTime, ...outcome });
-    return outcome;
+    try {
+      const outcome = await pageThrough({
+        pageSize: this.pageSize,
+        fetchPage: (start, cancel) => this.requestPage(this.body(query, start, this.pageSize), cancel),
+        onPage,
+        onPlan: (pages) => this.pool.plan(pages),
+        signal: this.pool.signal,
+        ...(onProgress
+          ? { onProgress: (pagesDone, pagesTotal) => onProgress({ query, pagesDone, pagesTotal }) }
+          : {}),
+      });
+      this.logger.debug('AICC query paged', {
+        startTime: query.startTime,
+        endTime: query.endTime,
+        ...outcome,
+      });
+      return outcome;
+    } catch (error) {
+      this.pool.fail(error);
+      throw this.pool.signal.reason ?? error;
+    }
   }
 
   /** The `count` of the query, from one `limit: 1` request. */
   async countCases(query: CaseQuery): Promise<number> {
-    const page = await this.requestPage(this.body(query, 0, 1), undefined);
-    return page.count;
+    this.pool.plan(1);
+    try {
+      const page = await this.requestPage(this.body(query, 0, 1), this.pool.signal);
+      return page.count;
+    } catch (error) {
+      this.pool.fail(error);
+      throw this.pool.signal.reason ?? error;
+    }
   }
 
   private body(query: CaseQuery, start: number, limit: number): CaseListBody {
@@ -149,8 +180,14 @@ export class AiccClient {
     return { ...query.filters, startTime: query.startTime, endTime: query.endTime, start, limit };
   }
 
-  private requestPage(body: CaseListBody, cancel: AbortSignal | undefined): Promise<Page> {
+  private async requestPage(body: CaseListBody, cancel: AbortSignal | undefined): Promise<Page> {
     const describe = `AICC case list (${where(body)})`;
+    const page = await this.pool.run(() => this.requestWithRetry(body, describe, cancel));
+    this.pool.pageDone();
+    return page;
+  }
+
+  private requestWithRetry(body: CaseListBody, describe: string, cancel: AbortSignal | undefined) {
     return withRetry(
       (attemptNumber, signal) => {
         if (attemptNumber > 1) this.stats.retries++;
@@ -200,9 +237,10 @@ export class AiccClient {
       }
     }
     if (response.status < 200 || response.status >= 300) {
+      if (response.status === 429) this.stats.throttled++;
       const retryAfter =
         response.status === 429
-          ? parseRetryAfter(response.headers.get('retry-after'), this.now())
+          ? parseRetryAfter(response.headers.get('retry-after'), this.now().getTime())
           : undefined;
       const quoted = quoteBody(response.text, [token, fresh]);
       throw new AiccHttpError(
@@ -225,9 +263,9 @@ export class AiccClient {
     return page;
   }
 
-  private post(body: CaseListBody, token: string, describe: string, signal: AbortSignal | undefined) {
+  private async post(body: CaseListBody, token: string, describe: string, signal: AbortSignal | undefined) {
     this.stats.requests++;
-    return send(
+    const response = await send(
       this.url,
       {
         method: 'POST',
@@ -236,6 +274,8 @@ export class AiccClient {
       },
       { fetch: this.fetchImpl, timeoutMs: this.options.timeoutMs, signal, describe },
     );
+    this.pool.observe(response.status);
+    return response;
   }
 }
 
@@ -255,8 +295,11 @@ export function parsePage(text: string, describe: string): Page {
   let json: unknown;
   try {
     json = JSON.parse(text);
-  } catch (error) {
-    throw new AiccResponseError(`${describe}: the answer is not valid JSON`, { cause: error });
+  } catch {
+    // A cause of our own: JSON.parse's message quotes the body, which may hold phone numbers.
+    throw new AiccResponseError(`${describe}: the answer is not valid JSON`, {
+      cause: new SyntaxError(`case list body of ${text.length} characters is not valid JSON`),
+    });
   }
   const envelope = envelopeSchema.safeParse(json);
   if (!envelope.success) throw shapeError(envelope.error, describe);

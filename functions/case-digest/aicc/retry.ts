@@ -1,4 +1,5 @@
 import pRetry from 'p-retry';
+import { type Clock, systemClock } from '../clock.js';
 import { AiccDeadlineError, AiccHttpError, AiccNetworkError, AiccResponseError } from '../errors.js';
 
 /** When and how long to retry a failed AICC request (SPEC §6). */
@@ -123,8 +124,14 @@ export function retryDelay(
   random?: () => number,
 ): number {
   const backoff = backoffDelay(retry, policy, random);
-  const retryAfter = error instanceof AiccHttpError ? error.retryAfterMs : undefined;
+  const retryAfter = retryAfterOf(error);
   return retryAfter === undefined ? backoff : Math.max(backoff, retryAfter);
+}
+
+/** The `Retry-After` an error carries (AICC's or PagerDuty's 429), in ms. */
+function retryAfterOf(error: unknown): number | undefined {
+  const ms = (error as { retryAfterMs?: unknown } | null)?.retryAfterMs;
+  return typeof ms === 'number' && Number.isFinite(ms) ? ms : undefined;
 }
 
 export interface RetryInfo {
@@ -145,10 +152,15 @@ export interface RetryRunOptions {
   cancel?: AbortSignal | undefined;
   /** What is being attempted, for messages: e.g. `AICC case list (window …, start 200)`. */
   describe: string;
-  now?: () => number;
+  /** @default the system clock */
+  now?: Clock;
   random?: () => number;
   /** Called before each wait: the place to log a warning. */
   onRetry?: (info: RetryInfo) => void;
+  /** Which failures are transient. @default the AICC client's rule, {@link isRetryable} */
+  isRetryable?: (error: unknown) => boolean;
+  /** The error when the deadline ends the retries. @default an AiccDeadlineError */
+  deadlineError?: (message: string, cause: unknown) => Error;
 }
 
 /**
@@ -161,13 +173,19 @@ export async function withRetry<T>(
   options: RetryRunOptions,
 ): Promise<T> {
   const { policy, deadline, cancel, describe } = options;
-  const now = options.now ?? Date.now;
+  const retryable = options.isRetryable ?? ((error: unknown) => isRetryable(error, policy));
+  const deadlineError =
+    options.deadlineError ?? ((message: string, cause: unknown) => new AiccDeadlineError(message, { cause }));
+  const clock = options.now ?? systemClock;
+  const now = () => clock().getTime();
   // A signal of this run's own: waits and token requests listen on it, not on the shared ones.
   const sources = [deadline, cancel].filter((s): s is AbortSignal => s !== undefined);
   const signal = sources.length ? AbortSignal.any(sources) : undefined;
   const aborted = () => signal?.aborted === true;
   let lastFailure: Error | undefined;
   let attempts = 0;
+  /** The error that ended the retries at the deadline, passed through as it is. */
+  let givenUp: Error | undefined;
 
   try {
     return await pRetry(
@@ -181,18 +199,19 @@ export async function withRetry<T>(
         maxTimeout: 0,
         randomize: false,
         signal,
-        shouldRetry: ({ error }) => !aborted() && isRetryable(error, policy),
+        shouldRetry: ({ error }) => !aborted() && retryable(error),
         onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
           if (aborted()) return; // the abort, not this error, explains the failure
           lastFailure = error;
-          if (retriesLeft <= 0 || !isRetryable(error, policy)) return;
+          if (retriesLeft <= 0 || !retryable(error)) return;
           const delayMs = retryDelay(attemptNumber, error, policy, options.random);
           if (options.deadlineAt !== undefined && now() + delayMs >= options.deadlineAt) {
-            throw new AiccDeadlineError(
+            givenUp = deadlineError(
               `${describe}: gave up after ${attemptNumber} attempt(s): waiting ${delayMs} ms to retry ` +
                 `would outlast the invocation deadline; last failure: ${error.message}`,
-              { cause: error },
+              error,
             );
+            throw givenUp;
           }
           options.onRetry?.({ error, attemptNumber, delayMs });
           await sleep(delayMs, signal);
@@ -200,12 +219,12 @@ export async function withRetry<T>(
       },
     );
   } catch (error) {
-    if (error instanceof AiccDeadlineError) throw error;
+    if (givenUp !== undefined && error === givenUp) throw error;
     if (deadline?.aborted) {
       const last = lastFailure ? `; last failure: ${lastFailure.message}` : '';
-      throw new AiccDeadlineError(
+      throw deadlineError(
         `${describe}: stopped after ${attempts} attempt(s): the invocation deadline was reached${last}`,
-        { cause: lastFailure ?? deadline.reason },
+        lastFailure ?? deadline.reason,
       );
     }
     if (cancel?.aborted) throw cancel.reason;

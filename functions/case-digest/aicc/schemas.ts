@@ -18,6 +18,40 @@ export function canonicalName(table: Record<string, string>, value: string): str
   return Object.entries(table).find(([name, code]) => name.toLowerCase() === v || code === v)?.[0];
 }
 
+/**
+ * The transform from a priority or origin as people write it — the display name (any case) or the
+ * request code — to the canonical display name; an unknown value is an issue naming the choices.
+ */
+const toCanonicalName = <T extends string | number>(table: Record<string, string>, what: string) =>
+  z.transform((v: T, ctx) => {
+    const name = canonicalName(table, String(v));
+    if (!name) {
+      // As classic zod's `ctx.addIssue` in a transform did (zod/mini's ctx is the bare payload).
+      ctx.issues.push({
+        code: 'custom',
+        message: `unknown ${what} "${String(v)}" (expected one of ${Object.entries(table)
+          .map(([n, c]) => `${n}/${c}`)
+          .join(', ')})`,
+        input: ctx.value,
+      });
+      return z.NEVER;
+    }
+    return name;
+  });
+
+/** A priority or origin in an event: name or code, as a string or a number. */
+export const codeField = (table: Record<string, string>, what: string) =>
+  z.pipe(z.union([z.string(), z.number().check(z.int())]), toCanonicalName<string | number>(table, what));
+
+/** A priority or origin in an environment variable (always text): name or code. */
+export const codeText = (table: Record<string, string>, what: string) =>
+  z.pipe(z.string(), toCanonicalName<string>(table, what));
+
+/** Rank of a priority display name (Critical first); unknown names after Low, "Unspecified" last. */
+const PRIORITY_RANK: Readonly<Record<string, number>> = { critical: 0, high: 1, medium: 2, low: 3 };
+export const priorityRank = (priority: string): number =>
+  PRIORITY_RANK[priority.trim().toLowerCase()] ?? (priority === 'Unspecified' ? 5 : 4);
+
 const short = z.string().check(z.maxLength(20));
 
 /** The filter fields of the case list request (SPEC §3), sent as strings. */

@@ -1,5 +1,6 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import * as z from 'zod/mini';
+import { type Clock, systemClock } from '../clock.js';
 import { AiccAuthError, AiccHttpError, AiccResponseError } from '../errors.js';
 import { parseRetryAfter } from './retry.js';
 import { secretValueSchema, tokenResponseSchema } from './schemas.js';
@@ -30,7 +31,8 @@ export interface TokenSourceOptions {
   /** Per request to the token endpoint. */
   timeoutMs: number;
   fetch?: typeof fetch;
-  now?: () => number;
+  /** @default the system clock */
+  now?: Clock;
   /**
    * Reads the secret's value; `forceFetch` bypasses any cache (the token was rejected: the secret
    * may have been rotated).
@@ -76,7 +78,8 @@ type Acquire = (force: boolean) => Promise<HeldToken>;
  * Builds the token source once per cold start; its cache lives on it across warm invocations.
  */
 export function createTokenSource(options: TokenSourceOptions): TokenSource {
-  const now = options.now ?? Date.now;
+  const clock = options.now ?? systemClock;
+  const now = () => clock().getTime();
   const exchange = tokenExchange(options, now);
   const { credentials } = options;
   switch (credentials.kind) {

@@ -1,5 +1,5 @@
-import type { CaseRecord } from '../aicc/schemas.js';
-import { parseLocal } from '../time/zoned.js';
+import { AICC_DATETIME, type CaseRecord } from '../aicc/schemas.js';
+import { parseLocal, parseLocalFields } from '../time/zoned.js';
 
 /** The bucket of a null, missing, empty or blank value. */
 export const UNSPECIFIED = 'Unspecified';
@@ -34,13 +34,36 @@ export function isOpen(c: CaseRecord, rules: CaseRules): boolean {
     )
   )
     return false;
-  return !(c.isCanced === true || String(c.isCanced).toLowerCase() === 'true');
+  return !isCancelled(c);
+}
+
+/** An API datetime — exactly a real `YYYY-MM-DD HH:mm:ss`, wall-clock in `zone` — as an instant; else null. */
+export function apiInstant(value: unknown, zone: string): Date | null {
+  if (typeof value !== 'string') return null;
+  const text = value.trim();
+  return AICC_DATETIME.test(text) ? parseLocal(text, zone) : null;
 }
 
 /** The due date as an instant (the API's wall-clock time in AICC_TIMEZONE), or null when absent or malformed. */
 export function dueInstant(c: CaseRecord, rules: CaseRules): Date | null {
-  return typeof c.dueDate === 'string' ? parseLocal(c.dueDate.trim(), rules.aiccTimezone) : null;
+  return apiInstant(c.dueDate, rules.aiccTimezone);
 }
+
+/** The closed date as an instant, or null when blank or malformed (a malformed one still closes the case). */
+export function closedInstant(c: CaseRecord, rules: CaseRules): Date | null {
+  return apiInstant(c.closedDate, rules.aiccTimezone);
+}
+
+/** Whether a date field holds text that is not a real `YYYY-MM-DD HH:mm:ss` (blank and null are absent, not malformed). */
+export function isMalformedDate(value: unknown): boolean {
+  if (isBlank(value)) return false;
+  const text = String(value).trim();
+  return !AICC_DATETIME.test(text) || parseLocalFields(text) === null;
+}
+
+/** Cancelled (`isCanced: true`): left out of due-date attainment. */
+export const isCancelled = (c: CaseRecord): boolean =>
+  c.isCanced === true || String(c.isCanced).toLowerCase() === 'true';
 
 /** Overdue at `at`: open, with a due date at or before `at`. The one definition the digest and the alert share. */
 export function isOverdue(c: CaseRecord, at: Date, rules: CaseRules): boolean {
@@ -59,4 +82,29 @@ export function isAlertDue(due: Date, asOf: Date, intervalMs: number, repeatMs: 
   if (elapsed < 0) return false;
   const sinceLatest = repeatMs > 0 ? elapsed % repeatMs : elapsed;
   return sinceLatest < intervalMs;
+}
+
+/**
+ * The pre-breach rule: with a warning lead `warnMs` > 0, an open case not yet due is warned when
+ * `due − warnMs` falls in `(asOf − interval, asOf]` — once, `warnMs` before it falls due, with no state.
+ */
+export function isWarnDue(due: Date, asOf: Date, intervalMs: number, warnMs: number): boolean {
+  if (warnMs <= 0 || due.getTime() <= asOf.getTime()) return false;
+  const warnAt = due.getTime() - warnMs;
+  return warnAt <= asOf.getTime() && warnAt > asOf.getTime() - intervalMs;
+}
+
+/**
+ * Whether a case closed in `(asOf − interval, asOf]` after it was warned or overdue while open
+ * (`due − warnMs < closed`), so an on-call incident may be open for it: PagerDuty is told to resolve it.
+ */
+export function isResolvedInInterval(
+  due: Date,
+  closed: Date,
+  asOf: Date,
+  intervalMs: number,
+  warnMs: number,
+): boolean {
+  const t = closed.getTime();
+  return t <= asOf.getTime() && t > asOf.getTime() - intervalMs && due.getTime() - warnMs < t;
 }

@@ -1,12 +1,7 @@
-import type { CaseRecord } from '../aicc/schemas.js';
+import { type CaseRecord, priorityRank } from '../aicc/schemas.js';
 import { maskPhone } from '../email/mask.js';
 import type { OverdueCaseView } from '../email/views.js';
-import { parseLocal } from '../time/zoned.js';
-import { bucketOf, type CaseRules, dueInstant } from './cases.js';
-
-const PRIORITY_RANK: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3 };
-const rankOf = (priority: string) =>
-  PRIORITY_RANK[priority.toLowerCase()] ?? (priority === 'Unspecified' ? 5 : 4);
+import { apiInstant, bucketOf, type CaseRules, dueInstant } from './cases.js';
 
 /** Substitutes `{id}` and `{caseNo}` (URL-encoded) into CASE_URL_TEMPLATE. */
 export function caseUrl(template: string | undefined, c: { id: string; caseNo: string }): string | null {
@@ -16,7 +11,10 @@ export function caseUrl(template: string | undefined, c: { id: string; caseNo: s
     .replaceAll('{caseNo}', encodeURIComponent(c.caseNo));
 }
 
-/** What the emails show of an overdue case: bucketed, masked, with its due instant. Call only for overdue cases. */
+/**
+ * What the emails show of a case with a due date (overdue or due soon): bucketed, masked, with its
+ * due instant. Call only for cases with a valid due date.
+ */
 export function toOverdueView(
   c: CaseRecord,
   asOf: Date,
@@ -36,17 +34,19 @@ export function toOverdueView(
     ownerId: c.ownerId ?? '',
     contactPhone: maskPhone(c.contactPhone),
     dueAt,
-    createdAt:
-      typeof c.createdDate === 'string' ? parseLocal(c.createdDate.trim(), rules.aiccTimezone) : null,
+    createdAt: apiInstant(c.createdDate, rules.aiccTimezone),
     overdueMs: Math.max(0, asOf.getTime() - dueAt.getTime()),
     url: caseUrl(urlTemplate, { id, caseNo }),
   };
 }
 
-/** The digest's order: priority (Critical first, unknown after Low, Unspecified last), then oldest due date. */
+/**
+ * The order of every overdue table, digest and alert (SPEC §8): priority (Critical first, unknown after
+ * Low, Unspecified last), then oldest due date.
+ */
 export function byPriorityThenDue(a: OverdueCaseView, b: OverdueCaseView): number {
   return (
-    rankOf(a.priority) - rankOf(b.priority) ||
+    priorityRank(a.priority) - priorityRank(b.priority) ||
     a.priority.localeCompare(b.priority) ||
     a.dueAt.getTime() - b.dueAt.getTime() ||
     a.caseNo.localeCompare(b.caseNo) ||
@@ -54,8 +54,8 @@ export function byPriorityThenDue(a: OverdueCaseView, b: OverdueCaseView): numbe
   );
 }
 
-/** The alert's order: most overdue first, then priority. */
-export function mostOverdueFirst(a: OverdueCaseView, b: OverdueCaseView): number {
+/** The due-soon table's order: soonest due first, then priority. */
+export function soonestDueFirst(a: OverdueCaseView, b: OverdueCaseView): number {
   return a.dueAt.getTime() - b.dueAt.getTime() || byPriorityThenDue(a, b);
 }
 

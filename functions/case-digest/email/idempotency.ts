@@ -2,7 +2,7 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
-import { type BatchGuard, passThroughGuard } from './send.js';
+import { type BatchGuard, type Guarded, passThroughGuard } from './send.js';
 
 export interface BatchGuardOptions {
   /** DynamoDB table (partition key `id`, TTL attribute `expiration`); unset = no duplicate suppression. */
@@ -72,16 +72,20 @@ export function createBatchGuard(options: BatchGuardOptions = {}): BatchGuard {
   });
 
   return {
-    async run<T>(key: string, send: () => Promise<T>): Promise<T> {
+    async run<T>(key: string, send: () => Promise<T>): Promise<Guarded<T>> {
       if (typeof key !== 'string' || key.trim() === '') {
         throw new TypeError('BatchGuard.run: the idempotency key must be a non-empty string');
       }
-      const sendOnce = makeIdempotent(async (_payload: { key: string }) => toStorable(await send()), {
-        persistenceStore,
-        config,
-        keyPrefix: KEY_PREFIX,
-      });
-      return (await sendOnce({ key })) as T;
+      let fresh = false;
+      const sendOnce = makeIdempotent(
+        async (_payload: { key: string }) => {
+          fresh = true;
+          return toStorable(await send());
+        },
+        { persistenceStore, config, keyPrefix: KEY_PREFIX },
+      );
+      const value = (await sendOnce({ key })) as T;
+      return { value, fresh };
     },
   };
 }

@@ -2,33 +2,48 @@
 import type HandlebarsApi from 'handlebars';
 // The runtime alone (no compiler): the templates arrive precompiled. Its typings lack `create`.
 import HandlebarsRuntime from 'handlebars/runtime.js';
-import { overdueCsvAttachment, overdueCsvFilename } from './csv.js';
+import { type Attainment, attainmentRatio } from '../core/attainment.js';
+import type { OverdueByAge } from '../core/overdue-summary.js';
+import { casesCsvAttachment, type CsvSection, overdueCsvFilename } from './csv.js';
+import { formatChange, formatCount, formatDurationShort, formatPercent } from './format.js';
 import {
-  cleanText,
-  clip,
-  displayText,
-  formatChange,
-  formatCount,
-  formatDateTime,
-  formatDurationShort,
-  registerHelpers,
-} from './helpers.js';
-import { maskPhone } from './mask.js';
+  asGiven,
+  type BreakdownModel,
+  breakdown,
+  filterEntries,
+  type LayoutModel,
+  priorityOrder,
+  renderWithinBudget,
+  reportFooter,
+  type TableModel,
+  tableModel,
+  tidyText,
+  titled,
+  warningsModel,
+} from './models.js';
 import { partials, templates } from './templates.generated.js';
+import { registerHelpers } from './template-helpers.js';
+import { clip, displayText, shortCaseNo } from './text.js';
 import type { AlertView, DigestView, OverdueCaseView, RenderedEmail } from './views.js';
+
+export { HTML_BUDGET_BYTES } from './models.js';
 
 export interface RenderOptions {
   /** Rows of the overdue table before it is cut with "and N more — see attachment". @default 50 */
   maxRows?: number;
 }
 
-/** The HTML is kept below this, so Gmail (which clips at 102 KB) shows all of it. */
-export const HTML_BUDGET_BYTES = 96_000;
 const DEFAULT_MAX_ROWS = 50;
-const BREAKDOWN_ROWS = 20;
-const MAX_WARNINGS = 5;
-const MAX_FILTERS = 12;
+/** Rows of the digest's due-soon table (SPEC §8), and of its top-owners table. */
+const DUE_SOON_ROWS = 20;
+const TOP_OWNERS = 10;
 const SMS_LINE_CHARS = 160;
+const AGE_LABELS: Record<keyof OverdueByAge, string> = {
+  '<1d': 'less than 1 day',
+  '1-3d': '1–3 days',
+  '3-7d': '3–7 days',
+  '>7d': 'more than 7 days',
+};
 
 const hb = (HandlebarsRuntime as unknown as typeof HandlebarsApi).create();
 registerHelpers(hb);
@@ -38,57 +53,21 @@ const digestText = hb.template<DigestModel>(templates['digest.txt']);
 const alertHtml = hb.template<AlertModel>(templates['alert.html']);
 const alertText = hb.template<AlertModel>(templates['alert.txt']);
 
-interface RowModel {
-  caseNo: string;
-  title: string;
-  priority: string;
-  state: string;
-  owner: string;
-  phone: string;
-  url: string | null;
-  dueAt: Date;
-  /** `dueAt` in the report zone, split so the HTML can stack them in a narrow column. */
-  dueDate: string;
-  dueTime: string;
-  overdueMs: number;
-}
-
-interface TableModel {
-  rows: RowModel[];
-  total: number;
-  more: number;
-  /** The CSV's name when one is attached. */
-  attachment: string | null;
-  /** The digest's table also shows state and phone. */
-  detailed: boolean;
-  timezone: string;
-}
-
-interface BreakdownModel {
-  title: string;
-  column: string;
-  rows: { label: string; cases: number; share: number; barPct: number; other: boolean }[];
-  labelWidth: number;
-}
-
-interface LayoutModel {
-  subject: string;
-  heading: string;
-  timezone: string;
-  asOf: Date;
-  generatedAt: Date;
-  generator: string;
-  warnings: { items: string[]; more: number };
-}
-
 interface DigestModel extends LayoutModel {
   total: number;
   previousTotal: number;
   change: string;
+  /** `92.3%`, or `—` when no case was decided yet. */
+  attainment: string;
+  sla: Attainment;
+  atRiskHours: number;
   window: { from: string; to: string; timezone: string };
   filters: { key: string; value: string }[];
   breakdowns: BreakdownModel[];
+  age: BreakdownModel;
+  owners: BreakdownModel;
   overdue: TableModel;
+  atRisk: TableModel;
 }
 
 interface AlertModel extends LayoutModel {
@@ -96,26 +75,37 @@ interface AlertModel extends LayoutModel {
   smsLine: string;
   schedule: string;
   cases: TableModel;
+  warned: TableModel;
+  warnHours: number;
 }
 
-/** The daily (or ad-hoc) digest: headline numbers, breakdowns, the overdue table and its CSV. */
+/** The daily (or ad-hoc) digest: headline numbers, what is due soon, what is overdue, the breakdowns, a CSV. */
 export function renderDigest(view: DigestView, options: RenderOptions = {}): RenderedEmail {
   const zone = view.reportTimezone;
   const subject = digestSubject(view);
-  const change = formatChange(view.total, view.previousTotal);
-  const csvName = view.overdue.length > 0 ? overdueCsvFilename(view.asOf, zone) : null;
-  const base: Omit<DigestModel, 'overdue'> = {
+  const sections: CsvSection[] = [
+    { section: 'overdue', cases: view.overdue },
+    { section: 'due-soon', cases: view.atRisk },
+  ];
+  const attachment = casesCsvAttachment(sections, view.asOf, zone);
+  const csvName = attachment?.filename ?? null;
+  const ratio = attainmentRatio(view.sla);
+  const base: Omit<DigestModel, 'overdue' | 'atRisk'> = {
     subject,
-    heading: `Case digest ${displayText(view.periodLabel, 60)}`,
+    heading: `${titled('Case digest', view.report)} ${displayText(view.periodLabel, 60)}`,
     timezone: zone,
     asOf: view.asOf,
     generatedAt: view.generatedAt,
     generator:
       view.trigger === 'ad-hoc' ? 'aicc-case-digest, ad-hoc report' : 'aicc-case-digest, scheduled digest',
+    footer: reportFooter(view.report, view.scheduledTime, zone, 'DIGEST_RECIPIENTS'),
     warnings: warningsModel(view.warnings),
     total: view.total,
     previousTotal: view.previousTotal,
-    change,
+    change: formatChange(view.total, view.previousTotal),
+    attainment: ratio === null ? '—' : formatPercent(ratio),
+    sla: view.sla,
+    atRiskHours: view.atRiskHours,
     window: {
       from: displayText(view.window.from, 40),
       to: displayText(view.window.to, 40),
@@ -123,219 +113,188 @@ export function renderDigest(view: DigestView, options: RenderOptions = {}): Ren
     },
     filters: filterEntries(view.filters).map(([key, value]) => ({ key, value })),
     breakdowns: [
-      breakdown('By priority', 'Priority', view.byPriority, priorityOrder),
-      breakdown('By origin', 'Origin', view.byOrigin),
-      breakdown('By state', 'State', view.byState),
+      breakdown({ title: 'New cases by priority', column: 'Priority' }, view.byPriority, priorityOrder),
+      breakdown({ title: 'New cases by origin', column: 'Origin' }, view.byOrigin),
+      breakdown({ title: 'New cases by state', column: 'State' }, view.byState),
     ],
+    age: breakdown(
+      { title: 'Overdue for', column: 'Overdue for', empty: 'No overdue cases.', keepZero: true },
+      (Object.keys(AGE_LABELS) as (keyof OverdueByAge)[]).map((k) => [AGE_LABELS[k], view.overdueByAge[k]]),
+      asGiven,
+    ),
+    owners: breakdown(
+      { title: 'Owners with most overdue cases', column: 'Owner', empty: 'No overdue cases.', maxRows: TOP_OWNERS },
+      view.overdueByOwner,
+    ),
   };
   const build = (shown: number): DigestModel => ({
     ...base,
-    overdue: tableModel(view.overdue, shown, { detailed: true, timezone: zone, attachment: csvName }),
+    overdue: tableModel(view.overdue, shown, {
+      detailed: true,
+      timezone: zone,
+      attachment: csvName,
+      dueSoon: false,
+      asOf: view.asOf,
+      empty: 'No open cases are past their due date.',
+    }),
+    atRisk: tableModel(view.atRisk, Math.min(DUE_SOON_ROWS, shown), {
+      detailed: true,
+      timezone: zone,
+      attachment: csvName,
+      dueSoon: true,
+      asOf: view.asOf,
+      empty: `No open case is due in the next ${formatCount(view.atRiskHours)} h.`,
+    }),
   });
-  const { html, model } = renderWithinBudget(digestHtml, build, rowLimit(options, view.overdue.length));
-  return {
-    subject,
-    html,
-    text: tidyText(digestText(model)),
-    attachments: csvName ? [overdueCsvAttachment(view.overdue, view.asOf, zone)] : [],
-  };
+  const rows = rowLimit(options, Math.max(view.overdue.length, Math.min(DUE_SOON_ROWS, view.atRisk.length)));
+  const { html, model } = renderWithinBudget(digestHtml, build, rows);
+  return { subject, html, text: tidyText(digestText(model)), attachments: attachment ? [attachment] : [] };
 }
 
-/** The on-call alert: every case alerted in this run, most overdue first; a CSV only when the table is cut. */
+/**
+ * The on-call alert: one email per run with the cases that fell overdue (or are reminded) and the
+ * cases warned before their due time, each section sorted; a CSV of every case listed.
+ */
 export function renderAlert(view: AlertView, options: RenderOptions = {}): RenderedEmail {
   const zone = view.reportTimezone;
-  const headline = alertHeadline(view);
-  const subject = `[Overdue] ${headline}`;
-  const smsLine = alertSmsLine(headline, view.cases);
-  const csvName = overdueCsvFilename(view.asOf, zone);
+  const subject = alertSubject(view);
+  const attachment = casesCsvAttachment(
+    [
+      { section: 'overdue', cases: view.cases },
+      { section: 'due-soon', cases: view.warned },
+    ],
+    view.asOf,
+    zone,
+  );
+  const csvName = attachment?.filename ?? overdueCsvFilename(view.asOf, zone);
   const build = (shown: number): AlertModel => ({
     subject,
-    heading: 'Overdue alert',
+    heading: titled(view.cases.length > 0 ? 'Overdue alert' : 'Due-soon alert', view.report),
     timezone: zone,
     asOf: view.asOf,
     generatedAt: view.generatedAt,
     generator: 'aicc-case-digest, overdue alert',
+    footer: reportFooter(view.report, view.scheduledTime, zone, 'ALERT_RECIPIENTS'),
     warnings: warningsModel(view.warnings),
-    headline,
-    smsLine,
+    headline: alertHeadlines(view).join(' · '),
+    smsLine: alertSmsLine(view),
     schedule: alertSchedule(view),
+    warnHours: view.warnHours,
     cases: tableModel(view.cases, shown, {
       detailed: false,
       timezone: zone,
-      attachment: shown < view.cases.length ? csvName : null,
+      attachment: csvName,
+      dueSoon: false,
+      asOf: view.asOf,
+      empty: 'No case fell overdue in this run.',
+    }),
+    warned: tableModel(view.warned, shown, {
+      detailed: false,
+      timezone: zone,
+      attachment: csvName,
+      dueSoon: true,
+      asOf: view.asOf,
+      empty: 'No case is about to fall due.',
     }),
   });
-  const { html, model } = renderWithinBudget(alertHtml, build, rowLimit(options, view.cases.length));
-  return {
-    subject,
-    html,
-    text: tidyText(alertText(model)),
-    attachments: model.cases.attachment ? [overdueCsvAttachment(view.cases, view.asOf, zone)] : [],
-  };
+  const rows = rowLimit(options, Math.max(view.cases.length, view.warned.length));
+  const { html, model } = renderWithinBudget(alertHtml, build, rows);
+  return { subject, html, text: tidyText(alertText(model)), attachments: attachment ? [attachment] : [] };
 }
 
-/** `Case digest 2026-11-26: 284 new, 3 overdue [priority=Critical]` — one line whatever the data. */
+/**
+ * `Case digest 2026-11-26: 284 new, 3 overdue [priority=Critical]`, with a report
+ * `Case digest · EMEA voice 2026-11-26: …` — one line whatever the data.
+ */
 function digestSubject(view: DigestView): string {
-  const base = `Case digest ${displayText(view.periodLabel, 60)}: ${formatCount(view.total)} new, ${formatCount(view.overdue.length)} overdue`;
-  const filters = filterEntries(view.filters).map(([key, value]) => `${key}=${clip(value, 40)}`);
-  return filters.length ? clip(`${base} [${filters.join(', ')}]`, 250) : base;
+  const base = `${titled('Case digest', view.report)} ${displayText(view.periodLabel, 60)}: ${formatCount(view.total)} new, ${formatCount(view.overdue.length)} overdue`;
+  // A named report's title names its slice; an ad-hoc run says which filters it applied.
+  const filters = view.report ? [] : filterEntries(view.filters).map(([key, value]) => `${key}=${clip(value, 40)}`);
+  return filters.length ? clip(`${base} [${filters.join(', ')}]`, 250) : clip(base, 250);
 }
 
-/** `2 Critical cases past due`; several priorities read `Critical/High`, in the configured order. */
-function alertHeadline(view: AlertView): string {
-  const configured = view.priorities.map((p) => p.toLowerCase());
+/** `[Overdue] 2 Critical cases past due`, `[Due soon] 1 Critical case due within 2 h`, or both counts. */
+function alertSubject(view: AlertView): string {
+  const [first, second] = alertHeadlines(view);
+  const tag = view.cases.length > 0 ? '[Overdue]' : '[Due soon]';
+  const subject = `${tag} ${first}${second ? ` · ${second}` : ''}`;
+  return view.report ? clip(`${subject} · ${displayText(view.report.title, 80)}`, 250) : subject;
+}
+
+/** One headline per non-empty section: `2 Critical/High cases past due`, `1 Critical case due within 2 h`. */
+function alertHeadlines(view: AlertView): string[] {
+  const out: string[] = [];
+  const names = (cases: readonly OverdueCaseView[]) => priorityNames(view.priorities, cases);
+  const n = (k: number, what: string) => `${formatCount(k)} ${what} case${k === 1 ? '' : 's'}`;
+  if (view.cases.length > 0) out.push(`${n(view.cases.length, names(view.cases))} past due`);
+  if (view.warned.length > 0)
+    out.push(`${n(view.warned.length, names(view.warned))} due within ${formatCount(view.warnHours)} h`);
+  // A run with nothing to send renders nothing; this keeps a preview of an empty view readable.
+  if (out.length === 0) out.push(`0 ${names([])} cases past due`);
+  return out;
+}
+
+/** The priorities present, in the configured order: `Critical/High`. */
+function priorityNames(configured: readonly string[], cases: readonly OverdueCaseView[]): string {
+  const order = configured.map((p) => p.toLowerCase());
   const rank = (p: string) => {
-    const i = configured.indexOf(p.toLowerCase());
-    return i < 0 ? configured.length : i;
+    const i = order.indexOf(p.toLowerCase());
+    return i < 0 ? order.length : i;
   };
   const seen = new Map<string, string>();
-  for (const c of view.cases)
-    if (!seen.has(c.priority.toLowerCase())) seen.set(c.priority.toLowerCase(), c.priority);
-  const present = seen.size ? [...seen.values()] : view.priorities;
-  const names = [...present].sort((a, b) => rank(a) - rank(b)).map((p) => displayText(p, 24));
-  const n = view.cases.length;
-  return `${formatCount(n)} ${clip(names.join('/'), 60)} case${n === 1 ? '' : 's'} past due`;
+  for (const c of cases) if (!seen.has(c.priority.toLowerCase())) seen.set(c.priority.toLowerCase(), c.priority);
+  const present = seen.size ? [...seen.values()] : configured;
+  return clip([...present].sort((a, b) => rank(a) - rank(b)).map((p) => displayText(p, 24)).join('/'), 60);
 }
 
-/** The text part's first line, short enough for email-to-SMS: `2 Critical cases past due: 0000…35013 (3 h), …`. */
-function alertSmsLine(headline: string, cases: readonly OverdueCaseView[]): string {
-  let line = `${headline}:`;
-  for (const [i, c] of cases.entries()) {
-    const item = `${i === 0 ? ' ' : ', '}${shortCaseNo(c)} (${formatDurationShort(c.overdueMs)})`;
-    const rest = cases.length - i - 1;
-    const tail = rest > 0 ? `, +${rest} more` : '';
-    if (line.length + item.length + tail.length > SMS_LINE_CHARS) {
-      return `${line}${i === 0 ? ' ' : ', '}+${cases.length - i} more`;
+/**
+ * The text part's first line, short enough for email-to-SMS:
+ * `2 Critical cases past due: 0000…35013 (3 h), …; 1 Critical case due within 2 h: 0000…35020 (in 1 h)`.
+ */
+function alertSmsLine(view: AlertView): string {
+  const [overdueHead, dueHead] = alertHeadlines(view);
+  const parts: { head: string; items: string[] }[] = [];
+  if (view.cases.length > 0)
+    parts.push({
+      head: overdueHead ?? '',
+      items: view.cases.map((c) => `${shortCaseNo(c)} (${formatDurationShort(c.overdueMs)})`),
+    });
+  if (view.warned.length > 0)
+    parts.push({
+      head: (view.cases.length > 0 ? dueHead : overdueHead) ?? '',
+      items: view.warned.map(
+        (c) => `${shortCaseNo(c)} (in ${formatDurationShort(c.dueAt.getTime() - view.asOf.getTime())})`,
+      ),
+    });
+  let line = '';
+  for (const [p, part] of parts.entries()) {
+    line += `${p > 0 ? '; ' : ''}${part.head}:`;
+    for (const [i, item] of part.items.entries()) {
+      const piece = `${i === 0 ? ' ' : ', '}${item}`;
+      const rest = part.items.length - i - 1;
+      const tail = rest > 0 ? `, +${rest} more` : '';
+      if (line.length + piece.length + tail.length > SMS_LINE_CHARS) {
+        line += `${i === 0 ? ' ' : ', '}+${part.items.length - i} more`;
+        break;
+      }
+      line += piece;
     }
-    line += item;
   }
   return line;
 }
 
-/** Long case numbers keep their first 4 and last 5 characters (`00000000035013` → `0000…35013`). */
-function shortCaseNo(c: OverdueCaseView): string {
-  const caseNo = cleanText(c.caseNo) || cleanText(c.id);
-  const chars = [...caseNo];
-  return chars.length > 12 ? `${chars.slice(0, 4).join('')}…${chars.slice(-5).join('')}` : caseNo;
-}
-
 function alertSchedule(view: AlertView): string {
   const checked = `Checked every ${formatCount(view.intervalMinutes)} min`;
-  return view.repeatHours > 0
-    ? `${checked}; a reminder follows every ${formatCount(view.repeatHours)} h while a case stays overdue.`
-    : `${checked}; each case is alerted once.`;
-}
-
-function filterEntries(filters: Record<string, string>): [string, string][] {
-  return Object.entries(filters)
-    .slice(0, MAX_FILTERS)
-    .map(([key, value]) => [displayText(key, 40), displayText(String(value), 80)]);
-}
-
-function warningsModel(warnings: readonly string[]): LayoutModel['warnings'] {
-  return {
-    items: warnings.slice(0, MAX_WARNINGS).map((w) => displayText(w, 300, 1_200)),
-    more: Math.max(0, warnings.length - MAX_WARNINGS),
-  };
-}
-
-const PRIORITY_RANK: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3 };
-/** Known priorities in their natural order first, then the rest by count. */
-function priorityOrder(a: [string, number], b: [string, number]): number {
-  const ra = PRIORITY_RANK[a[0].toLowerCase()] ?? 9;
-  const rb = PRIORITY_RANK[b[0].toLowerCase()] ?? 9;
-  return ra - rb || byCount(a, b);
-}
-function byCount(a: [string, number], b: [string, number]): number {
-  return b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
-}
-
-/** A breakdown table: the top rows (the rest folded into one "Other" row), bars as wide as each share. */
-function breakdown(
-  title: string,
-  column: string,
-  counts: Record<string, number>,
-  order: (a: [string, number], b: [string, number]) => number = byCount,
-): BreakdownModel {
-  const entries = Object.entries(counts).filter(([, n]) => Number.isFinite(n) && n > 0);
-  const sum = entries.reduce((acc, [, n]) => acc + n, 0);
-  entries.sort(order);
-  // One "Other" row stands for the rest, unless it would stand for a single value.
-  const shown = entries.length > BREAKDOWN_ROWS + 1 ? entries.slice(0, BREAKDOWN_ROWS) : entries;
-  const rest = entries.slice(shown.length);
-  const row = (label: string, cases: number, other: boolean) => {
-    const share = sum > 0 ? cases / sum : 0;
-    return { label, cases, share, barPct: cases > 0 ? Math.max(1, Math.round(share * 100)) : 0, other };
-  };
-  const rows = shown.map(([key, n]) => row(displayText(key, 32) || '(blank)', n, false));
-  if (rest.length) {
-    const others = rest.reduce((acc, [, n]) => acc + n, 0);
-    rows.push(row(`Other (${formatCount(rest.length)} values)`, others, true));
-  }
-  return { title, column, rows, labelWidth: Math.max(8, ...rows.map((r) => r.label.length)) };
-}
-
-function tableModel(
-  cases: readonly OverdueCaseView[],
-  shown: number,
-  options: { detailed: boolean; timezone: string; attachment: string | null },
-): TableModel {
-  // Only the rows shown are formatted: 5,000 overdue cases cost 50 rows here.
-  const rows = cases.slice(0, shown).map((c) => rowModel(c, options.timezone));
-  return { rows, total: cases.length, more: cases.length - rows.length, ...options };
-}
-
-function rowModel(c: OverdueCaseView, zone: string): RowModel {
-  const [dueDate = '', dueTime = ''] = formatDateTime(c.dueAt, zone).split(' ');
-  return {
-    caseNo: displayText(c.caseNo, 40, 160) || '(no case no.)',
-    title: displayText(c.title, 200, 600) || '(no title)',
-    priority: displayText(c.priority, 32),
-    state: displayText(c.state, 32),
-    owner: displayText(c.ownerId, 40, 160),
-    phone: displayText(maskPhone(c.contactPhone), 20),
-    url: safeUrl(c.url),
-    dueAt: c.dueAt,
-    dueDate,
-    dueTime,
-    overdueMs: c.overdueMs,
-  };
-}
-
-/** A deep link is kept only when it is a plain http(s) URL of sane length. */
-function safeUrl(url: string | null): string | null {
-  if (!url || url.length > 1_000 || !/^https?:\/\/[^\s"'<>`\\]+$/i.test(url)) return null;
-  return url;
+  const repeat =
+    view.repeatHours > 0
+      ? `a reminder follows every ${formatCount(view.repeatHours)} h while a case stays overdue`
+      : 'each case is alerted once';
+  const warn =
+    view.warnHours > 0 ? `; cases are also warned ${formatCount(view.warnHours)} h before they fall due` : '';
+  return `${checked}; ${repeat}${warn}.`;
 }
 
 function rowLimit(options: RenderOptions, available: number): number {
   const max = options.maxRows ?? DEFAULT_MAX_ROWS;
   return Math.min(available, Number.isFinite(max) ? Math.max(0, Math.floor(max)) : DEFAULT_MAX_ROWS);
-}
-
-/**
- * Renders with `rows` table rows, dropping rows until the HTML fits HTML_BUDGET_BYTES. The per-field
- * caps make this a no-op for real data; it keeps the bound for hostile data (e.g. titles of quotes).
- */
-function renderWithinBudget<M>(
-  template: HandlebarsApi.TemplateDelegate<M>,
-  build: (shown: number) => M,
-  rows: number,
-): { html: string; model: M } {
-  let shown = rows;
-  for (;;) {
-    const model = build(shown);
-    const html = template(model);
-    const size = Buffer.byteLength(html, 'utf8');
-    if (size <= HTML_BUDGET_BYTES || shown === 0) return { html, model };
-    shown = Math.max(0, Math.min(shown - 1, Math.floor((shown * HTML_BUDGET_BYTES) / size) - 1));
-  }
-}
-
-/** Trailing spaces off, at most one blank line in a row, one final newline. */
-function tidyText(text: string): string {
-  return `${text
-    .replace(/[ \t]+$/gm, '')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim()}\n`;
 }

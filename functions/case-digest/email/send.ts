@@ -9,18 +9,29 @@ export interface SentEmail {
   to: string[];
   subject: string;
   messageId: string | null;
+  /** `already-sent`: an earlier delivery of the same event sent this batch; `messageId` is that one's. */
+  status: 'sent' | 'already-sent';
+}
+
+/** What a guarded send returns: the value, and whether this call did the work or an earlier one had. */
+export interface Guarded<T> {
+  value: T;
+  /** False when an earlier delivery already completed this key: `value` is what it stored. */
+  fresh: boolean;
 }
 
 /**
- * Runs one batch's send at most once per key (the DynamoDB-backed guard suppresses a repeated
- * delivery of the same scheduled event). What `send` resolves to must be JSON-serialisable.
+ * Runs one send at most once per key (the DynamoDB-backed guard suppresses a repeated delivery of the
+ * same scheduled event). What `send` resolves to must be JSON-serialisable.
  */
 export interface BatchGuard {
-  run<T>(key: string, send: () => Promise<T>): Promise<T>;
+  run<T>(key: string, send: () => Promise<T>): Promise<Guarded<T>>;
 }
 
 /** No duplicate suppression: every batch is sent. */
-export const passThroughGuard: BatchGuard = { run: (_key, send) => send() };
+export const passThroughGuard: BatchGuard = {
+  run: async (_key, send) => ({ value: await send(), fresh: true }),
+};
 
 export interface SendDeps {
   ses: SESv2Client;
@@ -29,7 +40,7 @@ export interface SendDeps {
   configurationSet?: string;
   /** @default passThroughGuard */
   guard?: BatchGuard;
-  /** E.g. `digest#2026-11-27T02:00:00Z`; batch i is guarded by `${key}#${i}`. Unset = not guarded. */
+  /** The event's key plus the channel (e.g. `…#email`); batch i is guarded by `${key}#${i}`. Unset = not guarded. */
   idempotencyKey?: string;
 }
 
@@ -52,17 +63,25 @@ export async function sendEmail(
       const output = await deps.ses.send(new SendEmailCommand(commandInput(deps, recipients, email)));
       return output.MessageId ?? null;
     };
-    let messageId: string | null;
+    let outcome: Guarded<string | null>;
     try {
-      messageId = deps.idempotencyKey ? await guard.run(`${deps.idempotencyKey}#${i}`, send) : await send();
+      outcome = deps.idempotencyKey
+        ? await guard.run(`${deps.idempotencyKey}#${i}`, send)
+        : { value: await send(), fresh: true };
     } catch (error) {
-      const reason = error instanceof Error ? `: ${error.name}` : '';
+      // SES's own words ("Email address is not verified…") are what an operator acts on.
+      const reason = error instanceof Error ? `: ${error.name}: ${error.message}` : '';
       throw new EmailError(
         `SES SendEmail failed for batch ${i + 1} of ${batches.length} (${recipients.length} recipients)${reason}`,
         { cause: error },
       );
     }
-    sent.push({ to: recipients, subject: email.subject, messageId });
+    sent.push({
+      to: recipients,
+      subject: email.subject,
+      messageId: outcome.value,
+      status: outcome.fresh ? 'sent' : 'already-sent',
+    });
   }
   return sent;
 }

@@ -1,6 +1,8 @@
 /** What the renderers receive: plain data, already computed, sorted and masked by the jobs. */
+import type { Attainment } from '../core/attainment.js';
+import type { OverdueByAge } from '../core/overdue-summary.js';
 
-/** One open case past its due date, as shown in the digest's overdue table and in alerts. */
+/** One open case with a due date — past it (overdue) or close to it (due soon) — as the tables show it. */
 export interface OverdueCaseView {
   id: string;
   caseNo: string;
@@ -16,7 +18,7 @@ export interface OverdueCaseView {
   dueAt: Date;
   /** The creation date as an instant, when parseable. */
   createdAt: Date | null;
-  /** asOf − dueAt, in milliseconds (≥ 0). */
+  /** asOf − dueAt, in milliseconds (≥ 0; 0 for a case not yet due). */
   overdueMs: number;
   /** Deep link from CASE_URL_TEMPLATE, when set. */
   url: string | null;
@@ -29,7 +31,18 @@ export interface WindowView {
   timezone: string;
 }
 
+/** The named report a run belongs to (SPEC §12), for the subject, heading and footer. */
+export interface ReportLabel {
+  name: string;
+  /** Shown in the subject and heading; the name when the report has no title. */
+  title: string;
+}
+
 export interface DigestView {
+  /** Set for a named report. */
+  report?: ReportLabel | undefined;
+  /** The schedule's `scheduledTime` of a scheduled run, for the footer. */
+  scheduledTime?: Date | undefined;
   asOf: Date;
   generatedAt: Date;
   reportTimezone: string;
@@ -51,10 +64,20 @@ export interface DigestView {
   byState: Record<string, number>;
   /** Every overdue case, sorted: priority (Critical first), then oldest dueAt. */
   overdue: OverdueCaseView[];
+  overdueByAge: OverdueByAge;
+  /** Overdue cases per owner, most first. */
+  overdueByOwner: Record<string, number>;
+  /** Open cases due in `(asOf, asOf + atRiskHours]`, soonest first. */
+  atRisk: OverdueCaseView[];
+  atRiskHours: number;
+  /** Due-date attainment of the period's cases. */
+  sla: Attainment;
   warnings: string[];
 }
 
 export interface AlertView {
+  report?: ReportLabel | undefined;
+  scheduledTime?: Date | undefined;
   asOf: Date;
   generatedAt: Date;
   reportTimezone: string;
@@ -62,8 +85,12 @@ export interface AlertView {
   priorities: string[];
   intervalMinutes: number;
   repeatHours: number;
-  /** The cases alerted in this run, sorted most overdue first. */
+  /** The pre-breach warning lead; 0 = off. */
+  warnHours: number;
+  /** The overdue cases alerted in this run, sorted by priority (Critical first), then oldest dueAt. */
   cases: OverdueCaseView[];
+  /** The cases warned in this run (due within `warnHours`), soonest first. */
+  warned: OverdueCaseView[];
   warnings: string[];
 }
 

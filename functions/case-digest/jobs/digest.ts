@@ -1,5 +1,8 @@
-import { caseRules, isOverdue } from '../core/cases.js';
-import { byPriorityThenDue, sortedIds, toOverdueView } from '../core/overdue-view.js';
+import { type Attainment, AttainmentTally } from '../core/attainment.js';
+import { caseRules, dueInstant, isOpen } from '../core/cases.js';
+import { DateQuality } from '../core/date-quality.js';
+import { type OverdueByAge, overdueByAge, overdueByOwner } from '../core/overdue-summary.js';
+import { byPriorityThenDue, soonestDueFirst, sortedIds, toOverdueView } from '../core/overdue-view.js';
 import { CaseTally } from '../core/tally.js';
 import { renderDigest } from '../email/render.js';
 import type { OverdueCaseView } from '../email/views.js';
@@ -7,20 +10,17 @@ import { ConfigError } from '../errors.js';
 import { apiFilters, type DigestInput, displayFilters } from '../events.js';
 import { lookbackWindow, precedingWindow, previousDayWindow, rangeWindow } from '../time/windows.js';
 import { formatLocalDate } from '../time/zoned.js';
-import {
-  countWindow,
-  deliver,
-  type EmailResult,
-  type JobDeps,
-  type RunStats,
-  statsOf,
-  streamWindow,
-  type WindowResult,
-  windowResult,
-} from './deps.js';
+import { deliverEmail, type EmailResult } from './delivery.js';
+import type { JobDeps } from './deps.js';
+import { type RunStats, statsOf, type WindowResult, windowResult } from './result.js';
+import { countWindow, type ScanFilters, streamWindow } from './scan.js';
+
+const HOUR = 3_600_000;
 
 export interface DigestResult {
   job: 'digest';
+  /** The named report, or null. */
+  report: string | null;
   dryRun: boolean;
   asOf: string;
   window: WindowResult;
@@ -30,7 +30,9 @@ export interface DigestResult {
   byPriority: Record<string, number>;
   byOrigin: Record<string, number>;
   byState: Record<string, number>;
-  overdue: { count: number; caseIds: string[] };
+  overdue: { count: number; caseIds: string[]; byAge: OverdueByAge; byOwner: Record<string, number> };
+  atRisk: { count: number; caseIds: string[] };
+  sla: Attainment;
   emails: EmailResult[];
   warnings: string[];
   stats: RunStats;
@@ -48,86 +50,107 @@ export function digestRecipients(input: DigestInput, deps: JobDeps): string[] {
 }
 
 /**
- * The daily (or ad-hoc) digest: counts of the window's new cases by priority, origin and state,
- * the trend against the period before, and the open cases overdue at `asOf`. Every page must
- * arrive — any failure throws before anything is mailed.
+ * The daily (or ad-hoc) digest: counts of the window's new cases by priority, origin and state, the
+ * trend against the period before, due-date attainment, and — from the lookback — the open cases
+ * overdue at `asOf` and those due soon after it. All of the run's queries page at once through one
+ * request pool. Every page must arrive — any failure throws before anything is mailed.
  */
 export async function runDigest(input: DigestInput, deps: JobDeps): Promise<DigestResult> {
-  const startedAt = performance.now();
+  const startedAt = deps.clock();
   const { config, client, logger } = deps;
   const to = digestRecipients(input, deps);
-  const zone = config.reportTimezone;
+  const zone = input.timezone ?? config.reportTimezone;
+  const aicc = config.aiccTimezone;
   const window = input.range
     ? rangeWindow(input.range.from, input.range.to, zone)
     : previousDayWindow(input.asOf, zone);
-  const filters = apiFilters(input.filters);
-  const rules = caseRules(config.aiccTimezone, config.closedStates);
-  logger.info('digest started', {
-    window: windowResult(window, zone),
-    filters: displayFilters(input.filters),
-  });
+  const filters: ScanFilters = { api: apiFilters(input.filters), display: displayFilters(input.filters) };
+  const rules = caseRules(aicc, config.closedStates);
+  const asOf = input.asOf.getTime();
+  const horizon = asOf + config.atRiskHours * HOUR;
+  logger.info('digest started', { report: input.report, window: windowResult(window, zone), filters: filters.display });
 
   const tally = new CaseTally();
-  const warnings = await streamWindow(client, window, config.aiccTimezone, filters, (c) => tally.add(c));
-  const previousTotal = await countWindow(
-    client,
-    precedingWindow(window, zone),
-    config.aiccTimezone,
-    filters,
-  );
-
+  const sla = new AttainmentTally(input.asOf, rules);
+  const quality = new DateQuality();
   const overdue: OverdueCaseView[] = [];
-  // Ids across the lookback's API windows: windows that meet inside a repeated DST hour can both list a case.
-  const overdueIds = new Set<string>();
-  const lookback = lookbackWindow(input.asOf, config.overdueLookbackDays);
-  warnings.push(
-    ...(await streamWindow(client, lookback, config.aiccTimezone, filters, (c) => {
-      if (!isOverdue(c, input.asOf, rules)) return;
-      if (c.id) {
-        if (overdueIds.has(c.id)) return;
-        overdueIds.add(c.id);
-      }
-      overdue.push(toOverdueView(c, input.asOf, rules, config.caseUrlTemplate));
-    })),
-  );
+  const atRisk: OverdueCaseView[] = [];
+  const view = (c: Parameters<typeof toOverdueView>[0]) =>
+    toOverdueView(c, input.asOf, rules, config.caseUrlTemplate);
+  // Requested in this order, so the window's first pages lead the pool's queue.
+  const [windowWarnings, previousTotal, lookbackWarnings] = await Promise.all([
+    streamWindow(client, window, aicc, filters, (c) => {
+      tally.add(c);
+      sla.add(c);
+      quality.note(c);
+    }),
+    countWindow(client, precedingWindow(window, zone), aicc, filters.api),
+    streamWindow(client, lookbackWindow(input.asOf, config.overdueLookbackDays), aicc, filters, (c) => {
+      quality.note(c);
+      if (!isOpen(c, rules)) return;
+      const due = dueInstant(c, rules)?.getTime();
+      if (due === undefined) return;
+      if (due <= asOf) overdue.push(view(c));
+      else if (due <= horizon) atRisk.push(view(c));
+    }),
+  ]);
   overdue.sort(byPriorityThenDue);
+  atRisk.sort(soonestDueFirst);
+  const warnings = [...windowWarnings, ...lookbackWarnings, ...quality.warnings()];
 
   const numbers = {
     window: windowResult(window, zone),
-    filters: displayFilters(input.filters),
+    filters: filters.display,
     total: tally.total,
     previousTotal,
     byPriority: tally.byPriority,
     byOrigin: tally.byOrigin,
     byState: tally.byState,
   };
+  const byAge = overdueByAge(overdue);
+  const byOwner = overdueByOwner(overdue);
+  const scheduled = input.scheduledTime !== undefined && !input.range;
   const email = renderDigest({
     ...numbers,
+    report: input.report ? { name: input.report, title: input.title ?? input.report } : undefined,
+    scheduledTime: scheduled ? input.asOf : undefined,
     asOf: input.asOf,
-    generatedAt: deps.now(),
+    generatedAt: deps.clock(),
     reportTimezone: zone,
-    trigger: input.scheduledTime && !input.range ? 'scheduled' : 'ad-hoc',
+    trigger: scheduled ? 'scheduled' : 'ad-hoc',
     periodLabel: periodLabel(window.start, window.end, zone),
     overdue,
+    overdueByAge: byAge,
+    overdueByOwner: byOwner,
+    atRisk,
+    atRiskHours: config.atRiskHours,
+    sla: sla.counts,
     warnings,
   });
-  const idempotencyKey = input.scheduledTime ? `digest#${input.scheduledTime}` : undefined;
-  const emails = await deliver(deps, to, email, { dryRun: input.dryRun, idempotencyKey });
+  const emails = await deliverEmail(deps, to, email, {
+    dryRun: input.dryRun,
+    idempotencyKey: input.scheduledTime ? `${input.eventKey}#email` : undefined,
+  });
 
   const result: DigestResult = {
     job: 'digest',
+    report: input.report,
     dryRun: input.dryRun,
     asOf: input.asOf.toISOString(),
     ...numbers,
-    overdue: { count: overdue.length, caseIds: sortedIds(overdue) },
+    overdue: { count: overdue.length, caseIds: sortedIds(overdue), byAge, byOwner },
+    atRisk: { count: atRisk.length, caseIds: sortedIds(atRisk) },
+    sla: { ...sla.counts },
     emails,
     warnings,
-    stats: statsOf(client, startedAt),
+    stats: statsOf(client, deps.clock, startedAt),
   };
   logger.info('digest finished', {
+    report: input.report,
     total: result.total,
     previousTotal,
     overdue: overdue.length,
+    atRisk: atRisk.length,
     emails: emails.length,
     stats: result.stats,
   });

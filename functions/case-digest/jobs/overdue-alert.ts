@@ -1,110 +1,276 @@
 import { PRIORITY_CODES } from '../aicc/schemas.js';
-import { bucketOf, caseRules, dueInstant, isAlertDue, isOpen } from '../core/cases.js';
-import { mostOverdueFirst, sortedIds, toOverdueView } from '../core/overdue-view.js';
-import { renderAlert } from '../email/render.js';
-import type { OverdueCaseView } from '../email/views.js';
-import { ConfigError } from '../errors.js';
-import type { AlertInput } from '../events.js';
-import { lookbackWindow } from '../time/windows.js';
 import {
-  deliver,
-  type EmailResult,
-  type JobDeps,
-  type RunStats,
-  statsOf,
-  streamWindow,
-  type WindowResult,
-  windowResult,
-} from './deps.js';
+  bucketOf,
+  caseRules,
+  closedInstant,
+  dueInstant,
+  isAlertDue,
+  isOpen,
+  isResolvedInInterval,
+  isWarnDue,
+} from '../core/cases.js';
+import { DateQuality } from '../core/date-quality.js';
+import { byPriorityThenDue, soonestDueFirst, sortedIds, toOverdueView } from '../core/overdue-view.js';
+import { type PagerDutyEvent, resolveEvent, triggerEvent } from '../channels/pagerduty.js';
+import { topicMessage, type TopicMessage } from '../channels/topic.js';
+import type { RoutingKeySource } from '../config.js';
+import { renderAlert } from '../email/render.js';
+import type { OverdueCaseView, RenderedEmail } from '../email/views.js';
+import { ChannelError, ConfigError } from '../errors.js';
+import { type AlertInput, apiFilters, displayFilters } from '../events.js';
+import { lookbackWindow } from '../time/windows.js';
+import { deliverEmail, type EmailResult } from './delivery.js';
+import type { JobDeps } from './deps.js';
+import { type RunStats, statsOf, type WindowResult, windowResult } from './result.js';
+import { streamWindow } from './scan.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
 export interface AlertResult {
   job: 'overdue-alert';
+  report: string | null;
   dryRun: boolean;
   asOf: string;
+  /** The lookback, in the report's zone. */
   window: WindowResult;
   alerted: { count: number; caseIds: string[] };
+  warned: { count: number; caseIds: string[] };
+  /** Present when PagerDuty is configured: events accepted (on a dry run, the events it would send). */
+  pagerduty?: { triggered: number; resolved: number; events?: PagerDutyEvent[] };
+  /**
+   * Present when a topic is configured; `messageId` null on a dry run (which shows the `message`) and
+   * when there was nothing to publish (no `status` then).
+   */
+  topic?: { messageId: string | null; status?: 'sent' | 'already-sent' | 'dry-run'; message?: TopicMessage };
   emails: EmailResult[];
   warnings: string[];
   stats: RunStats;
 }
 
-/**
- * The on-call alert: open cases of the alerting priorities, created within the lookback, whose
- * due date (or a reminder every ALERT_REPEAT_HOURS after it) falls in `(asOf − interval, asOf]`.
- * One query per alerting priority, filtered by the API; nothing to alert → no email.
- */
-export async function runOverdueAlert(input: AlertInput, deps: JobDeps): Promise<AlertResult> {
-  const startedAt = performance.now();
-  const { config, client, logger } = deps;
-  const to = input.recipients ?? config.alertRecipients;
-  if (to.length === 0 && !input.dryRun) {
+/** The rule this run applies: the event's values over the environment's (SPEC §5, §13). */
+interface AlertRule {
+  priorities: string[];
+  intervalMs: number;
+  repeatMs: number;
+  warnMs: number;
+  recipients: string[];
+  pagerduty: RoutingKeySource | undefined;
+  topicArn: string | undefined;
+}
+
+function alertRule(input: AlertInput, deps: JobDeps): AlertRule {
+  const { config } = deps;
+  const rule: AlertRule = {
+    priorities: input.priorities ?? config.alertPriorities,
+    intervalMs: input.intervalMinutes * MINUTE,
+    repeatMs: (input.repeatHours ?? config.alertRepeatHours) * HOUR,
+    warnMs: (input.warnHours ?? config.alertWarnHours) * HOUR,
+    recipients: input.recipients ?? config.alertRecipients,
+    pagerduty: input.pagerdutySecretId ? { kind: 'secret', secretId: input.pagerdutySecretId } : config.pagerduty,
+    topicArn: input.topicArn ?? config.alertTopicArn,
+  };
+  if (rule.recipients.length === 0 && !rule.pagerduty && !rule.topicArn && !input.dryRun) {
     throw new ConfigError(
-      'Invalid configuration: ALERT_RECIPIENTS: required for the overdue-alert job (or give "recipients")',
+      'Invalid configuration: the overdue-alert job has no channel: set ALERT_RECIPIENTS, PAGERDUTY_SECRET_ID ' +
+        'or ALERT_TOPIC_ARN (or give the event "recipients", "pagerdutySecretId" or "topicArn")',
     );
   }
+  return rule;
+}
+
+/**
+ * The on-call alert: open cases of the alerting priorities, created within the lookback, whose due
+ * date (or a reminder every `repeatHours` after it) falls in `(asOf − interval, asOf]`, and those
+ * warned `warnHours` before their due date. One query per alerting priority (with the rule's filters),
+ * all paging at once through the run's pool. Every configured channel is tried even when another
+ * fails; the run then throws naming each failed one. Nothing to alert or warn → nothing is sent
+ * (but PagerDuty still hears of cases that closed).
+ */
+export async function runOverdueAlert(input: AlertInput, deps: JobDeps): Promise<AlertResult> {
+  const startedAt = deps.clock();
+  const { config, client, logger } = deps;
+  const rule = alertRule(input, deps);
+  const zone = input.timezone ?? config.reportTimezone;
   const rules = caseRules(config.aiccTimezone, config.closedStates);
   const lookback = lookbackWindow(input.asOf, config.overdueLookbackDays);
-  const intervalMs = input.intervalMinutes * MINUTE;
-  const repeatMs = config.alertRepeatHours * HOUR;
   logger.info('overdue alert started', {
-    window: windowResult(lookback, config.reportTimezone),
-    priorities: config.alertPriorities,
+    report: input.report,
+    window: windowResult(lookback, zone),
+    priorities: rule.priorities,
     intervalMinutes: input.intervalMinutes,
   });
 
   const alerted = new Map<string, OverdueCaseView>();
-  const warnings: string[] = [];
-  for (const priority of config.alertPriorities) {
-    const code = PRIORITY_CODES[priority as keyof typeof PRIORITY_CODES];
+  const warned = new Map<string, OverdueCaseView>();
+  const resolved = new Set<string>();
+  const quality = new DateQuality();
+  const view = (c: Parameters<typeof toOverdueView>[0]) =>
+    toOverdueView(c, input.asOf, rules, config.caseUrlTemplate);
+  const scans = rule.priorities.map((priority) => {
     const wanted = priority.toLowerCase();
-    warnings.push(
-      ...(await streamWindow(client, lookback, config.aiccTimezone, { priority: code }, (c) => {
-        // The API filtered by priority already; the check guards against a server that ignores the filter.
-        if (bucketOf(c.priority).toLowerCase() !== wanted || !isOpen(c, rules)) return;
-        const due = dueInstant(c, rules);
-        // A case is alerted once even if two priority queries return it; one without an id cannot be matched.
-        const key = c.id ?? `(no id) ${alerted.size}`;
-        if (due && isAlertDue(due, input.asOf, intervalMs, repeatMs) && !alerted.has(key)) {
-          alerted.set(key, toOverdueView(c, input.asOf, rules, config.caseUrlTemplate));
-        }
-      })),
-    );
-  }
-  const cases = [...alerted.values()].sort(mostOverdueFirst);
-
-  let emails: EmailResult[] = [];
-  if (cases.length > 0) {
-    const email = renderAlert({
-      asOf: input.asOf,
-      generatedAt: deps.now(),
-      reportTimezone: config.reportTimezone,
-      priorities: config.alertPriorities,
-      intervalMinutes: input.intervalMinutes,
-      repeatHours: config.alertRepeatHours,
-      cases,
-      warnings,
+    const filters = {
+      api: { ...apiFilters(input.filters), priority: PRIORITY_CODES[priority as keyof typeof PRIORITY_CODES] },
+      display: { ...displayFilters(input.filters), priority },
+    };
+    return streamWindow(client, lookback, config.aiccTimezone, filters, (c) => {
+      quality.note(c);
+      // The API filtered by priority already; the check guards against a server that ignores the filter.
+      if (bucketOf(c.priority).toLowerCase() !== wanted) return;
+      const due = dueInstant(c, rules);
+      if (!due) return;
+      // A case is listed once even if two priority queries return it; one without an id cannot be matched.
+      const key = c.id ?? `(no id) ${alerted.size + warned.size}`;
+      if (isOpen(c, rules)) {
+        if (isAlertDue(due, input.asOf, rule.intervalMs, rule.repeatMs)) alerted.set(key, view(c));
+        else if (isWarnDue(due, input.asOf, rule.intervalMs, rule.warnMs)) warned.set(key, view(c));
+        return;
+      }
+      const closed = closedInstant(c, rules);
+      if (c.id && closed && isResolvedInInterval(due, closed, input.asOf, rule.intervalMs, rule.warnMs))
+        resolved.add(c.id);
     });
-    const idempotencyKey = input.scheduledTime ? `overdue-alert#${input.scheduledTime}` : undefined;
-    emails = await deliver(deps, to, email, { dryRun: input.dryRun, idempotencyKey });
-  }
+  });
+  const warnings = [...(await Promise.all(scans)).flat(), ...quality.warnings()];
+  const overdueCases = [...alerted.values()].sort(byPriorityThenDue);
+  const dueSoon = [...warned.values()].sort(soonestDueFirst);
+
+  const delivered = await deliverAll(input, deps, rule, {
+    overdueCases,
+    dueSoon,
+    resolved: [...resolved].sort(),
+    warnings,
+    zone,
+  });
 
   const result: AlertResult = {
     job: 'overdue-alert',
+    report: input.report,
     dryRun: input.dryRun,
     asOf: input.asOf.toISOString(),
-    window: windowResult(lookback, config.reportTimezone),
-    alerted: { count: cases.length, caseIds: sortedIds(cases) },
-    emails,
+    window: windowResult(lookback, zone),
+    alerted: { count: overdueCases.length, caseIds: sortedIds(overdueCases) },
+    warned: { count: dueSoon.length, caseIds: sortedIds(dueSoon) },
+    ...(delivered.pagerduty ? { pagerduty: delivered.pagerduty } : {}),
+    ...(delivered.topic ? { topic: delivered.topic } : {}),
+    emails: delivered.emails,
     warnings,
-    stats: statsOf(client, startedAt),
+    stats: statsOf(client, deps.clock, startedAt),
   };
   logger.info('overdue alert finished', {
-    alerted: cases.length,
-    emails: emails.length,
+    report: input.report,
+    alerted: overdueCases.length,
+    warned: dueSoon.length,
+    resolved: resolved.size,
+    emails: delivered.emails.length,
+    pagerduty: delivered.pagerduty ? { triggered: delivered.pagerduty.triggered, resolved: delivered.pagerduty.resolved } : undefined,
+    topic: delivered.topic?.messageId,
     stats: result.stats,
   });
+  if (delivered.failures.length > 0) {
+    logger.warn('alert channels failed; the others were delivered', {
+      failed: delivered.failures.map((f) => f.channel),
+    });
+    throw new ChannelError(delivered.failures);
+  }
   return result;
+}
+
+interface Listed {
+  overdueCases: OverdueCaseView[];
+  dueSoon: OverdueCaseView[];
+  /** Ids of cases closed in the interval after being warned or overdue: PagerDuty resolves them. */
+  resolved: string[];
+  warnings: string[];
+  zone: string;
+}
+
+interface Delivered {
+  emails: EmailResult[];
+  pagerduty?: AlertResult['pagerduty'];
+  topic?: AlertResult['topic'];
+  failures: { channel: string; error: unknown }[];
+}
+
+/** Every configured channel, each attempted whatever the others do; a dry run sends nothing. */
+async function deliverAll(input: AlertInput, deps: JobDeps, rule: AlertRule, listed: Listed): Promise<Delivered> {
+  const { overdueCases, dueSoon } = listed;
+  const anything = overdueCases.length + dueSoon.length > 0;
+  const key = input.scheduledTime ? input.eventKey : undefined;
+  const out: Delivered = { emails: [], failures: [] };
+  let email: RenderedEmail | undefined;
+  if (anything) {
+    email = renderAlert({
+      report: input.report ? { name: input.report, title: input.title ?? input.report } : undefined,
+      scheduledTime: input.scheduledTime ? input.asOf : undefined,
+      asOf: input.asOf,
+      generatedAt: deps.clock(),
+      reportTimezone: listed.zone,
+      priorities: rule.priorities,
+      intervalMinutes: input.intervalMinutes,
+      repeatHours: rule.repeatMs / HOUR,
+      warnHours: rule.warnMs / HOUR,
+      cases: overdueCases,
+      warned: dueSoon,
+      warnings: listed.warnings,
+    });
+  }
+  const attempts: Promise<void>[] = [];
+  const attempt = (channel: string, run: () => Promise<void>) =>
+    attempts.push(
+      run().catch((error: unknown) => {
+        out.failures.push({ channel, error });
+      }),
+    );
+
+  if (email && rule.recipients.length > 0) {
+    const rendered = email;
+    attempt('email', async () => {
+      out.emails = await deliverEmail(deps, rule.recipients, rendered, {
+        dryRun: input.dryRun,
+        idempotencyKey: key ? `${key}#email` : undefined,
+      });
+    });
+  }
+  if (rule.pagerduty) {
+    const source = rule.pagerduty;
+    const ctx = {
+      asOf: input.asOf,
+      source: new URL(deps.config.aiccBaseUrl).host,
+      aiccTimezone: deps.config.aiccTimezone,
+    };
+    const events: PagerDutyEvent[] = [
+      ...overdueCases.map((c) => triggerEvent(c, 'overdue', ctx)),
+      ...dueSoon.map((c) => triggerEvent(c, 'due-soon', ctx)),
+      ...listed.resolved.map(resolveEvent),
+    ];
+    const counts = {
+      triggered: overdueCases.length + dueSoon.length,
+      resolved: listed.resolved.length,
+    };
+    if (input.dryRun) out.pagerduty = { ...counts, events };
+    else
+      attempt('PagerDuty', async () => {
+        out.pagerduty = await deps.sendPagerDuty(source, events);
+      });
+  }
+  if (rule.topicArn && email) {
+    const topicArn = rule.topicArn;
+    const message = topicMessage(email, deps.config.alertTopicFormat, {
+      alerted: overdueCases,
+      warned: dueSoon,
+      priorities: [...new Set([...overdueCases, ...dueSoon].map((c) => c.priority))].join('/') || rule.priorities.join('/'),
+      asOf: input.asOf,
+    });
+    if (input.dryRun) out.topic = { messageId: null, status: 'dry-run', message };
+    else
+      attempt('SNS topic', async () => {
+        const published = await deps.publishTopic(topicArn, message, key ? `${key}#topic` : undefined);
+        out.topic = { messageId: published.messageId, status: published.status };
+      });
+  } else if (rule.topicArn) {
+    out.topic = { messageId: null };
+  }
+  await Promise.all(attempts);
+  return out;
 }

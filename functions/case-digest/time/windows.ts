@@ -94,31 +94,24 @@ export function lookbackWindow(asOf: Date, days: number): ReportWindow {
   return { start: new Date(end - days * DAY), end: new Date(end), wholeDays: null, firstDay: null };
 }
 
-/** Wall-clock span between two API datetime strings, as the API would measure it. */
-function wallClockSpan(startTime: string, endTime: string): number {
-  const asUtc = (t: string) => Date.parse(`${t.replace(' ', 'T')}Z`);
-  return asUtc(endTime) - asUtc(startTime);
-}
+/** An API datetime string as milliseconds of a wall clock that has no DST (read as if it were UTC). */
+const wallClockMs = (text: string) => Date.parse(`${text.replace(' ', 'T')}Z`);
+const formatWallClock = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 
 /**
- * Splits `[start, end]` into API windows of at most 31 days, inclusive to the second and not
- * overlapping, in `aiccZone` wall-clock time. A window is shortened when a DST change would make
- * its wall-clock span exceed 31 days although its real span does not.
+ * Splits `[start, end]` into API windows of at most 31 days, in `aiccZone` wall-clock time — the
+ * time the API compares `createdDate` in. The split is made on the wall clock itself, so windows are
+ * inclusive to the second, meet without a gap and never overlap there: a boundary inside a repeated
+ * DST hour cannot make two windows both cover that hour's cases (SPEC §6).
  */
 export function splitIntoApiWindows(start: Date, end: Date, aiccZone: string): ApiWindow[] {
+  const first = wallClockMs(formatLocal(start, aiccZone));
+  // A range ending inside a repeated hour can read earlier on the wall clock than it started.
+  const last = Math.max(first, wallClockMs(formatLocal(end, aiccZone)));
   const windows: ApiWindow[] = [];
-  let from = start.getTime();
-  const last = end.getTime();
-  while (from <= last) {
-    let to = Math.min(last, from + MAX_API_WINDOW_MS - SECOND);
-    const startTime = formatLocal(from, aiccZone);
-    let endTime = formatLocal(to, aiccZone);
-    const excess = wallClockSpan(startTime, endTime) - (MAX_API_WINDOW_MS - SECOND);
-    if (excess > 0) {
-      to -= excess;
-      endTime = formatLocal(to, aiccZone);
-    }
-    windows.push({ startTime, endTime });
+  for (let from = first; from <= last; ) {
+    const to = Math.min(last, from + MAX_API_WINDOW_MS - SECOND);
+    windows.push({ startTime: formatWallClock(from), endTime: formatWallClock(to) });
     from = to + SECOND;
   }
   return windows;
