@@ -16,10 +16,12 @@ export interface NamedReports {
 
 /** Reads `reports` (and the zone crons default to) from a cdk.json. Throws ContextError naming bad fields. */
 export function loadNamedReports(cdkJsonPath = 'cdk.json'): NamedReports {
-  const context = (JSON.parse(readFileSync(cdkJsonPath, 'utf8')) as { context?: Record<string, unknown> })
-    .context ?? {};
+  const context =
+    (JSON.parse(readFileSync(cdkJsonPath, 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
   const parsed =
-    context.reports === undefined ? { success: true as const, data: undefined } : reportsSchema.safeParse(context.reports);
+    context.reports === undefined
+      ? { success: true as const, data: undefined }
+      : reportsSchema.safeParse(context.reports);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `reports.${i.path.map(String).join('.')}: ${i.message}`);
     throw new ContextError(`Invalid CDK context in ${cdkJsonPath}: ${issues.join('; ')}`);
@@ -27,7 +29,8 @@ export function loadNamedReports(cdkJsonPath = 'cdk.json'): NamedReports {
   const runs = scheduledRuns({
     reports: parsed.data,
     reportTimezone: typeof context.reportTimezone === 'string' ? context.reportTimezone : 'UTC',
-    digestSchedule: typeof context.digestSchedule === 'string' ? context.digestSchedule : DEFAULT_DIGEST_SCHEDULE,
+    digestSchedule:
+      typeof context.digestSchedule === 'string' ? context.digestSchedule : DEFAULT_DIGEST_SCHEDULE,
     alertIntervalMinutes: Number(context.alertIntervalMinutes ?? 60),
   });
   return { runs, named: parsed.data !== undefined };
@@ -37,7 +40,9 @@ export function loadNamedReports(cdkJsonPath = 'cdk.json'): NamedReports {
 export function findReport(reports: NamedReports, name: string): ScheduledRun {
   const run = reports.named ? reports.runs.find((r) => r.name === name) : undefined;
   if (!run) {
-    const names = reports.named ? reports.runs.map((r) => r.name).join(', ') : '(none: cdk.json has no "reports")';
+    const names = reports.named
+      ? reports.runs.map((r) => r.name).join(', ')
+      : '(none: cdk.json has no "reports")';
     throw new ContextError(`No report named "${name}" in the CDK context; the reports are: ${names}`);
   }
   return run;

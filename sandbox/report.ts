@@ -82,7 +82,9 @@ function namedReports() {
   try {
     return loadNamedReports(opts['cdk-json']);
   } catch (error) {
-    process.stderr.write(`report failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`);
+    process.stderr.write(
+      `report failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`,
+    );
     process.exit(1);
   }
 }
@@ -117,7 +119,8 @@ if (opts.report !== undefined) {
     delete event.topicArn;
   }
 } else {
-  if (job !== 'digest' && job !== 'overdue-alert') usage('the first argument must be "digest" or "overdue-alert"');
+  if (job !== 'digest' && job !== 'overdue-alert')
+    usage('the first argument must be "digest" or "overdue-alert"');
   if (extra.length) usage(`unexpected argument ${extra[0]}`);
   event.job = job;
 }
@@ -127,7 +130,8 @@ if (opts.at !== undefined) event.at = opts.at;
 if (opts['scheduled-time'] !== undefined) event.scheduledTime = opts['scheduled-time'];
 if (opts.interval !== undefined) event.intervalMinutes = Number(opts.interval);
 if (opts['dry-run']) event.dryRun = true;
-if (opts['to-recipients'] !== undefined) event.recipients = opts['to-recipients'].split(',').map((s) => s.trim());
+if (opts['to-recipients'] !== undefined)
+  event.recipients = opts['to-recipients'].split(',').map((s) => s.trim());
 if (opts.filter?.length) {
   const filters: Record<string, string> = {};
   for (const f of opts.filter) {
@@ -218,8 +222,11 @@ try {
         `  ${e.status === 'dry-run' ? 'rendered (dry run)' : `${e.status} ${e.messageId}`}: "${e.subject}" → ${e.to.join(', ')}`,
       );
     if (result.job === 'overdue-alert' && result.pagerduty)
-      console.log(`  PagerDuty: ${result.pagerduty.triggered} triggered, ${result.pagerduty.resolved} resolved`);
-    if (result.job === 'overdue-alert' && result.topic) console.log(`  SNS topic: message ${result.topic.messageId}`);
+      console.log(
+        `  PagerDuty: ${result.pagerduty.triggered} triggered, ${result.pagerduty.resolved} resolved`,
+      );
+    if (result.job === 'overdue-alert' && result.topic)
+      console.log(`  SNS topic: message ${result.topic.messageId}`);
     for (const w of result.warnings) console.log(`  warning: ${w}`);
     const s = result.stats;
     console.log(

@@ -64,7 +64,10 @@ export const topicArn = z
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 /** `https:`, or `http:` on a loopback host for local runs: a token must never cross a network in clear. */
 const serviceUrl = z.pipe(
-  z.url({ protocol: /^https?$/, error: 'must be an https URL' }),
+  z.url({
+    protocol: /^https?$/,
+    error: (iss) => (iss.code === 'invalid_type' ? 'required' : 'must be an https URL'),
+  }),
   z.pipe(
     z.string().check(
       z.refine((u) => {
@@ -111,9 +114,7 @@ const envSchema = z.object({
     z.pipe(
       z.pipe(z.string(), z.transform(splitList)),
       z.pipe(
-        z
-          .array(codeText(PRIORITY_CODES, 'priority'))
-          .check(z.minLength(1, 'must list at least one value')),
+        z.array(codeText(PRIORITY_CODES, 'priority')).check(z.minLength(1, 'must list at least one value')),
         z.transform((names: string[]) => [...new Set(names)]),
       ),
     ),
@@ -195,12 +196,18 @@ export function describeIssues(error: z.core.$ZodError, prefix = ''): string {
     return joined || '(root)';
   };
   return error.issues
-    .flatMap((i) =>
+    .flatMap((i) => {
       // An unknown key is named itself, not its parent object.
-      i.code === 'unrecognized_keys'
-        ? i.keys.map((k) => `${nameOf([...i.path, k])}: unknown field`)
-        : [`${nameOf(i.path)}: ${i.message}`],
-    )
+      if (i.code === 'unrecognized_keys')
+        return i.keys.map((k) => `${nameOf([...i.path, k])}: unknown field`);
+      // A bad record key ("extended" field names): the key's own problem, not "Invalid key in record".
+      if (i.code === 'invalid_key') return [`${nameOf(i.path)}: ${i.issues[0]?.message ?? i.message}`];
+      // A variable or field that is simply absent.
+      // (zod reports no input by default; its message says what it got.)
+      if (i.code === 'invalid_type' && /received undefined$/.test(i.message))
+        return [`${nameOf(i.path)}: required`];
+      return [`${nameOf(i.path)}: ${i.message}`];
+    })
     .join('; ');
 }
 

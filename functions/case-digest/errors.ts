@@ -3,17 +3,18 @@
  * `CaseDigestError` is the neutral root; `AiccError` covers the AICC API and its token.
  */
 export class CaseDigestError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
+  // Each class names itself in a field: the minified bundle renames classes, and logs must not say "Pr".
+  override name = 'CaseDigestError';
 }
 
 /** Something went wrong talking to AICC (its case list API or its token endpoint). */
-export class AiccError extends CaseDigestError {}
+export class AiccError extends CaseDigestError {
+  override name = 'AiccError';
+}
 
 /** The case API or the token endpoint answered with an HTTP status that is not 2xx. */
 export class AiccHttpError extends AiccError {
+  override name = 'AiccHttpError';
   constructor(
     message: string,
     readonly status: number,
@@ -28,10 +29,13 @@ export class AiccHttpError extends AiccError {
  * The answer was a redirect. It is never followed: the request carries the access token or the client
  * secret, which must not reach another origin.
  */
-export class AiccRedirectError extends AiccError {}
+export class AiccRedirectError extends AiccError {
+  override name = 'AiccRedirectError';
+}
 
 /** The API answered 200 with a `resCode` other than "0". */
 export class AiccApiError extends AiccError {
+  override name = 'AiccApiError';
   constructor(
     readonly resCode: string,
     readonly resMsg: string,
@@ -42,19 +46,27 @@ export class AiccApiError extends AiccError {
 }
 
 /** The response body was not JSON or not the documented shape. */
-export class AiccResponseError extends AiccError {}
+export class AiccResponseError extends AiccError {
+  override name = 'AiccResponseError';
+}
 
 /** A network error, a reset connection or a request that ran past its timeout. */
-export class AiccNetworkError extends AiccError {}
+export class AiccNetworkError extends AiccError {
+  override name = 'AiccNetworkError';
+}
 
 /**
  * Retrying stopped because the invocation deadline was reached (or a wait would have outlasted
  * it); `cause` is the last failure, if there was one.
  */
-export class AiccDeadlineError extends AiccError {}
+export class AiccDeadlineError extends AiccError {
+  override name = 'AiccDeadlineError';
+}
 
 /** The token could not be obtained (secret unreadable, malformed, or refused by the token endpoint). */
-export class AiccAuthError extends AiccError {}
+export class AiccAuthError extends AiccError {
+  override name = 'AiccAuthError';
+}
 
 /** What a {@link CapacityError} measured, for whoever catches it. */
 export interface CapacityFigures {
@@ -72,6 +84,7 @@ export interface CapacityFigures {
 
 /** The run cannot finish before its deadline: it fails early, and mails nothing. */
 export class CapacityError extends CaseDigestError {
+  override name = 'CapacityError';
   constructor(
     message: string,
     readonly figures: CapacityFigures,
@@ -81,16 +94,23 @@ export class CapacityError extends CaseDigestError {
 }
 
 /** A Lambda environment variable is missing or malformed; the message names it. */
-export class ConfigError extends CaseDigestError {}
+export class ConfigError extends CaseDigestError {
+  override name = 'ConfigError';
+}
 
 /** The invocation event is invalid; the message names the field. */
-export class EventError extends CaseDigestError {}
+export class EventError extends CaseDigestError {
+  override name = 'EventError';
+}
 
 /** Sending the email failed. */
-export class EmailError extends CaseDigestError {}
+export class EmailError extends CaseDigestError {
+  override name = 'EmailError';
+}
 
 /** PagerDuty refused an event or could not be reached; the message names the status and PagerDuty's reason. */
 export class PagerDutyError extends CaseDigestError {
+  override name = 'PagerDutyError';
   constructor(
     message: string,
     readonly status?: number,
@@ -102,12 +122,17 @@ export class PagerDutyError extends CaseDigestError {
 }
 
 /** Publishing to the SNS topic failed. */
-export class TopicError extends CaseDigestError {}
+export class TopicError extends CaseDigestError {
+  override name = 'TopicError';
+}
 
 /** One or more on-call channels failed; the others were still attempted. `failures` names each. */
 export class ChannelError extends CaseDigestError {
+  override name = 'ChannelError';
   constructor(readonly failures: readonly { channel: string; error: unknown }[]) {
-    const what = failures.map((f) => `${f.channel}: ${f.error instanceof Error ? f.error.message : String(f.error)}`);
+    const what = failures.map(
+      (f) => `${f.channel}: ${f.error instanceof Error ? f.error.message : String(f.error)}`,
+    );
     super(`${failures.length} of the alert's channels failed — ${what.join('; ')}`, {
       cause: failures.length === 1 ? failures[0]?.error : new AggregateError(failures.map((f) => f.error)),
     });

@@ -60,14 +60,12 @@ const common = {
       ),
   ),
   title: z.optional(
-    z
-      .string()
-      .check(
-        z.trim(),
-        z.minLength(1, 'must not be blank'),
-        z.maxLength(80, 'must be at most 80 characters'),
-        z.refine((v) => !/[\p{Cc}\u2028\u2029]/u.test(v), 'must not contain control characters or line breaks'),
-      ),
+    z.string().check(
+      z.trim(),
+      z.minLength(1, 'must not be blank'),
+      z.maxLength(80, 'must be at most 80 characters'),
+      z.refine((v) => !/[\p{Cc}\u2028\u2029]/u.test(v), 'must not contain control characters or line breaks'),
+    ),
   ),
   timezone: z.optional(zone),
 };
@@ -242,7 +240,8 @@ function keyBase(e: z.infer<typeof eventSchema>) {
   return {
     job: e.job,
     report: e.report ?? null,
-    title: e.title ?? null,
+    // A report's title defaults to its name: the same event either way.
+    title: e.title ?? e.report ?? null,
     timezone: e.timezone ?? null,
     scheduledTime: iso(e.scheduledTime),
     at: iso(e.at),

@@ -5,7 +5,7 @@
  * runner that sets it after importing this module still works). Tests and the CLI use `createHandler`.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { type Handler, createHandler } from './runtime.js';
+import { createHandler, type Handler } from './runtime.js';
 
 export { createHandler, type HandlerOptions, type JobResult } from './runtime.js';
 
@@ -19,8 +19,8 @@ function init(): Handler {
       error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
     });
     let ready: Handler | undefined;
-    return (event, context) => {
-      // Throws the ConfigError again, naming the variable, unless the environment was completed since.
+    return async (event, context) => {
+      // Rejects with the ConfigError again, naming the variable, unless the environment was completed since.
       ready ??= createHandler({ logger });
       return ready(event, context);
     };

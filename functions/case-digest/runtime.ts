@@ -14,6 +14,7 @@ import { type Clock, systemClock } from './clock.js';
 import { type Config, loadConfig } from './config.js';
 import { createBatchGuard } from './email/idempotency.js';
 import { sendEmail } from './email/send.js';
+import { ChannelError } from './errors.js';
 import { parseEvent } from './events.js';
 import type { JobDeps } from './jobs/deps.js';
 import { type DigestResult, runDigest } from './jobs/digest.js';
@@ -115,7 +116,15 @@ export function createHandler(options: HandlerOptions = {}): Handler {
       coldStart = false;
       metrics.captureColdStartMetric(context?.functionName);
     }
-    const input = parseEvent(event, clock);
+    let input: ReturnType<typeof parseEvent>;
+    try {
+      input = parseEvent(event, clock);
+    } catch (error) {
+      metrics.addMetric('Failures', MetricUnit.Count, 1);
+      metrics.publishStoredMetrics();
+      logger.error('invalid event: nothing was requested or sent', { error: errorChain(error) });
+      throw error;
+    }
     logger.appendKeys({
       job: input.job,
       report: input.report,
@@ -123,7 +132,11 @@ export function createHandler(options: HandlerOptions = {}): Handler {
       dryRun: input.dryRun,
     });
     // Per invocation: an in-progress idempotency record then lasts only as long as this invocation can.
-    const guard = createBatchGuard({ tableName: config.idempotencyTable, dynamoClient: dynamo, lambdaContext: context });
+    const guard = createBatchGuard({
+      tableName: config.idempotencyTable,
+      dynamoClient: dynamo,
+      lambdaContext: context,
+    });
     const limit = deadline(context, clock);
     const client = new AiccClient({
       baseUrl: config.aiccBaseUrl,
@@ -180,7 +193,8 @@ export function createHandler(options: HandlerOptions = {}): Handler {
     };
     metrics.addDimension('job', input.job);
     try {
-      const result = input.job === 'digest' ? await runDigest(input, deps) : await runOverdueAlert(input, deps);
+      const result =
+        input.job === 'digest' ? await runDigest(input, deps) : await runOverdueAlert(input, deps);
       if (result.job === 'digest') {
         metrics.addMetric('Cases', MetricUnit.Count, result.total);
         metrics.addMetric('OverdueCases', MetricUnit.Count, result.overdue.count);
@@ -198,7 +212,14 @@ export function createHandler(options: HandlerOptions = {}): Handler {
       return result;
     } catch (error) {
       metrics.addMetric('Failures', MetricUnit.Count, 1);
-      logger.error('job failed; nothing was mailed by this step', { error: errorChain(error) });
+      // Only a ChannelError comes after delivery (the other channels went out); every other failure
+      // stops the run before anything is sent.
+      logger.error(
+        error instanceof ChannelError
+          ? 'job failed: some on-call channels failed, the others were delivered'
+          : 'job failed: nothing was sent',
+        { error: errorChain(error) },
+      );
       throw error;
     } finally {
       metrics.addMetric('Pages', MetricUnit.Count, client.stats.pages);
@@ -212,7 +233,10 @@ export function createHandler(options: HandlerOptions = {}): Handler {
 }
 
 /** Aborts shortly before Lambda would kill the invocation; none outside Lambda. */
-function deadline(context: Context | undefined, clock: Clock): { signal: AbortSignal; deadlineAt: number } | undefined {
+function deadline(
+  context: Context | undefined,
+  clock: Clock,
+): { signal: AbortSignal; deadlineAt: number } | undefined {
   const remaining = context?.getRemainingTimeInMillis?.();
   if (remaining === undefined) return undefined;
   const ms = Math.max(1_000, remaining - DEADLINE_MARGIN_MS);

@@ -91,13 +91,15 @@ export class FailureAlarms extends Construct {
       metric: props.function.metricErrors({ period: PERIOD, statistic: 'Sum' }),
       threshold: 1,
       description: [
-        'A case digest or alert run failed; it mailed nothing (a digest with missing data is never sent).',
-        'Lambda retries the event twice within ~3 min; batches already sent are not sent again.',
-        `RUNBOOK: in log group ${logs} read the "job failed" line: it names the bad setting, AICC page, SES,`,
-        'PagerDuty or SNS error. Transient AICC/SES errors: nothing to do if a retry succeeds.',
-        'A CapacityError: see the Duration alarm. Config, secret or SES identity errors: fix, then re-run with',
-        `aws lambda invoke --function-name ${fn} --payload '{"job":"digest","scheduledTime":"<original time>"}'.`,
-        'If every retry fails, the event is in the dead-letter queue (DeadLetters alarm).',
+        'A case digest or alert run failed. A digest with missing data is never sent; an alert whose channel',
+        'failed still delivered its other channels. Lambda retries the event twice within ~3 min; email',
+        'batches and topic messages already sent are not sent again.',
+        `RUNBOOK: in log group ${logs} read the "job failed" line: its error chain names the bad setting,`,
+        'AICC page, SES, PagerDuty or SNS error. Transient errors: nothing to do if a retry succeeds.',
+        'A CapacityError: see the Duration alarm. Config, secret or SES identity errors: fix, then re-invoke',
+        `${fn} with the failed event exactly as it was (the "invalid event"/"job failed" line shows job,`,
+        'report and asOf; the dead-letter queue holds the whole event) so it keeps its report, filters and',
+        'recipients and its sends stay de-duplicated.',
       ].join(' '),
     });
 

@@ -20,6 +20,16 @@
  * - Instants: `YYYY-MM-DDTHH:mm:ss[.f]` with `Z` or `±HH:MM` and a real date/time are valid;
  *   lowercase `t`/`z`, a space separator, no seconds, `±HHMM`/`±HH` offsets, second 60 and
  *   24:00:00 are ambiguous; no offset, impossible values and non-strings are invalid.
+ * - Named reports: `report` must match `^[a-z0-9][a-z0-9-]{0,39}$`; `title` is text of at most 80
+ *   characters (a blank one, or one with control characters or line separators, is ambiguous:
+ *   it may be refused or cleaned); `timezone` an IANA zone (lower case, padding, `+04:00` ambiguous).
+ * - The alert's own fields: `filters` as the digest's but `priority` is refused (it has
+ *   `priorities`); `priorities` a non-empty list of priority names or codes; `repeatHours` and
+ *   `warnHours` whole numbers 0..8784 (a year of hours); `pagerdutySecretId` a Secrets Manager
+ *   secret name (1–512 of `A-Za-z0-9/_+=.@-`) or secret ARN; `topicArn` a standard SNS topic ARN
+ *   (a `.fifo` topic, an unusual partition or region: ambiguous). Padding around ids is ambiguous.
+ * - `filters.extended`: an object of template field names (`queueId`) to strings; dotted names,
+ *   names of documented filters, odd names, `""`, numbers and null are ambiguous.
  */
 import fc from 'fast-check';
 
@@ -72,6 +82,48 @@ export function civilFromDays(z0: number): { y: number; m: number; d: number } {
 }
 
 const p2 = (n: number) => String(n).padStart(2, '0');
+
+// ---------------------------------------------------------------------------------------------
+// Time zones, for events (`timezone`) and environments (AICC_TIMEZONE, REPORT_TIMEZONE).
+
+export const VALID_ZONES = [
+  'UTC',
+  'Asia/Dubai',
+  'America/New_York',
+  'Europe/London',
+  'Europe/Berlin',
+  'Asia/Kolkata',
+  'Asia/Kathmandu',
+  'Australia/Lord_Howe',
+  'Pacific/Chatham',
+  'America/St_Johns',
+  'Etc/GMT+4',
+  'US/Pacific',
+];
+export const INVALID_ZONES = [
+  'Mars/Olympus',
+  'Asia/Dubaii',
+  'Dubai',
+  'Europe/Londn',
+  'America/NewYork',
+  'GMT+4',
+  'UTC+4',
+  'Z',
+  'Local',
+  '+0400',
+  'Asia/Dubai/Extra',
+  'undefined',
+];
+export const AMBIGUOUS_ZONES = ['asia/dubai', 'utc', '+04:00'];
+
+/** A zone name: one of the known IANA names valid, known non-zones invalid, the rest open. */
+export function classifyZone(v: unknown): Status {
+  if (typeof v !== 'string') return 'invalid';
+  const t = v.trim();
+  if (VALID_ZONES.includes(t)) return t === v ? 'valid' : 'ambiguous';
+  if (INVALID_ZONES.includes(t) || t === '') return 'invalid';
+  return 'ambiguous';
+}
 const p4 = (n: number) => String(n).padStart(4, '0');
 
 // ---------------------------------------------------------------------------------------------
@@ -211,14 +263,91 @@ function classifyText(v: unknown, max: number): Status {
   return 'invalid';
 }
 
+const DOCUMENTED_FILTERS = new Set(['priority', 'origin', ...Object.keys(TEXT_FILTERS)]);
+
+/** `filters.extended`: template field names to strings; notes each entry at its own path. */
+function classifyExtended(v: unknown, note: (path: string, s: Status) => void): void {
+  if (!isPlainObject(v)) {
+    note('filters.extended', 'invalid');
+    return;
+  }
+  for (const [k, value] of Object.entries(v)) {
+    const path = `filters.extended.${k}`;
+    const plainName =
+      /^[A-Za-z][A-Za-z0-9_]*$/.test(k) && !DOCUMENTED_FILTERS.has(k) && !REQUEST_ONLY_FIELDS.has(k);
+    let s: Status;
+    if (typeof value === 'string') s = value === '' ? 'ambiguous' : 'valid';
+    else if (value === null || (typeof value === 'number' && Number.isFinite(value))) s = 'ambiguous';
+    else s = 'invalid';
+    note(path, s === 'valid' && !plainName ? 'ambiguous' : s);
+  }
+}
+
 function classifyInterval(v: unknown): Status {
   if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) return 'invalid';
   if (v <= 10_080) return 'valid';
   return v <= 525_600 ? 'ambiguous' : 'invalid';
 }
 
-const DIGEST_KEYS = new Set(['job', 'scheduledTime', 'at', 'dryRun', 'recipients', 'from', 'to', 'filters']);
-const ALERT_KEYS = new Set(['job', 'scheduledTime', 'at', 'dryRun', 'recipients', 'intervalMinutes']);
+export const MAX_HOURS = 8784;
+
+/** `repeatHours`, `warnHours`: whole hours 0..8784 (a year). */
+function classifyHours(v: unknown): Status {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_HOURS ? 'valid' : 'invalid';
+}
+
+/** A named report's name. */
+function classifyReport(v: unknown): Status {
+  return typeof v === 'string' && /^[a-z0-9][a-z0-9-]{0,39}$/.test(v) ? 'valid' : 'invalid';
+}
+
+/** A report's title: ≤ 80 characters (UTF-16 units or code points: over in both is over). */
+function classifyTitle(v: unknown): Status {
+  if (typeof v !== 'string') return 'invalid';
+  if (v.trim() === '') return 'ambiguous';
+  if ([...v.trim()].length > 80) return 'invalid';
+  if (v.length > 80) return 'ambiguous';
+  // A subject line cannot hold these: refusing them or cleaning them up are both fair.
+  if (/[\p{Cc}\p{Zl}\p{Zp}]/u.test(v)) return 'ambiguous';
+  return 'valid';
+}
+
+const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+const SECRET_ARN =
+  /^arn:aws(?:-cn|-us-gov)?:secretsmanager:[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
+
+/** A Secrets Manager secret: its name or its ARN. */
+export function classifySecretId(v: unknown): Status {
+  if (typeof v !== 'string') return 'invalid';
+  const t = v.trim();
+  if (!SECRET_NAME.test(t) && !SECRET_ARN.test(t)) return 'invalid';
+  return t === v ? 'valid' : 'ambiguous';
+}
+
+const TOPIC_ARN = /^arn:aws(?:-cn|-us-gov)?:sns:[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+
+/** A standard SNS topic ARN. */
+export function classifyTopicArn(v: unknown): Status {
+  if (typeof v !== 'string') return 'invalid';
+  const t = v.trim();
+  if (TOPIC_ARN.test(t)) return t === v ? 'valid' : 'ambiguous';
+  // A FIFO topic (it cannot deliver SMS or email), an odd partition or region: open.
+  if (/^arn:[a-z-]+:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(?:\.fifo)?$/.test(t)) return 'ambiguous';
+  return 'invalid';
+}
+
+const COMMON_KEYS = ['job', 'scheduledTime', 'at', 'dryRun', 'recipients', 'report', 'title', 'timezone'];
+const DIGEST_KEYS = new Set([...COMMON_KEYS, 'from', 'to', 'filters']);
+const ALERT_KEYS = new Set([
+  ...COMMON_KEYS,
+  'intervalMinutes',
+  'filters',
+  'priorities',
+  'repeatHours',
+  'warnHours',
+  'pagerdutySecretId',
+  'topicArn',
+]);
 const DAY_S = 86_400;
 
 /** The model's verdict on one event. */
@@ -242,6 +371,8 @@ export function classifyEvent(event: unknown): EventVerdict {
 
   const invalid: string[] = [];
   const ambiguous: string[] = [];
+  /** Rules across fields, checked once every field is valid on its own (as `from`/`to` are). */
+  const crossFields: string[] = [];
   const note = (path: string, s: Status) => {
     if (s === 'invalid') invalid.push(path);
     else if (s === 'ambiguous') ambiguous.push(path);
@@ -267,6 +398,29 @@ export function classifyEvent(event: unknown): EventVerdict {
       case 'intervalMinutes':
         note(k, classifyInterval(v));
         break;
+      case 'report':
+        note(k, classifyReport(v));
+        break;
+      case 'title':
+        note(k, classifyTitle(v));
+        break;
+      case 'timezone':
+        note(k, classifyZone(v));
+        break;
+      case 'repeatHours':
+      case 'warnHours':
+        note(k, classifyHours(v));
+        break;
+      case 'pagerdutySecretId':
+        note(k, classifySecretId(v));
+        break;
+      case 'topicArn':
+        note(k, classifyTopicArn(v));
+        break;
+      case 'priorities':
+        if (!Array.isArray(v) || v.length === 0) invalid.push(k);
+        else for (const [i, p] of v.entries()) note(`priorities.${i}`, classifyCoded(p, PRIORITY_NAMES));
+        break;
       case 'from':
       case 'to':
         note(k, classifyLocal(v).status);
@@ -282,11 +436,18 @@ export function classifyEvent(event: unknown): EventVerdict {
         }
         for (const [fk, fv] of Object.entries(v)) {
           const path = `filters.${fk}`;
-          if (fk === 'priority') note(path, classifyCoded(fv, PRIORITY_NAMES));
+          // The alert queries each of its `priorities`: a priority filter contradicts them (a rule
+          // across fields: a rejection for another field may come first).
+          if (fk === 'priority' && job === 'overdue-alert') {
+            const s = classifyCoded(fv, PRIORITY_NAMES);
+            if (s === 'invalid') invalid.push(path);
+            else crossFields.push(path);
+          } else if (fk === 'priority') note(path, classifyCoded(fv, PRIORITY_NAMES));
           else if (fk === 'origin') note(path, classifyCoded(fv, ORIGIN_NAMES));
           else if (fk in TEXT_FILTERS && Object.hasOwn(TEXT_FILTERS, fk))
             note(path, classifyText(fv, TEXT_FILTERS[fk] as number));
-          else if (REQUEST_ONLY_FIELDS.has(fk) || fk === 'extended') ambiguous.push(path);
+          else if (fk === 'extended') classifyExtended(fv, note);
+          else if (REQUEST_ONLY_FIELDS.has(fk)) ambiguous.push(path);
           else invalid.push(path);
         }
         break;
@@ -294,12 +455,12 @@ export function classifyEvent(event: unknown): EventVerdict {
   }
 
   // Cross-field: from and to go together, to ≥ from, inclusive span ≤ 366 days.
-  let cross: string[] = [];
+  let cross: string[] = [...crossFields];
   let crossAmbiguous = false;
   if (job === 'digest') {
     const hasFrom = Object.hasOwn(event, 'from');
     const hasTo = Object.hasOwn(event, 'to');
-    if (hasFrom !== hasTo) cross = ['from', 'to'];
+    if (hasFrom !== hasTo) cross = [...cross, 'from', 'to'];
     else if (hasFrom && hasTo) {
       const f = classifyLocal(event.from);
       const t = classifyLocal(event.to);
@@ -308,7 +469,7 @@ export function classifyEvent(event: unknown): EventVerdict {
         const toS = t.stamp.days * DAY_S + (t.stamp.dateOnly ? DAY_S - 1 : t.stamp.seconds);
         if (toS < fromS || toS - fromS + 1 > 366 * DAY_S) {
           if (!t.stamp.dateOnly && toS - fromS === 366 * DAY_S) crossAmbiguous = true;
-          else cross = ['from', 'to'];
+          else cross = [...cross, 'from', 'to'];
         }
       }
     }
@@ -599,39 +760,75 @@ const UNKNOWN_FILTER_KEYS = [
   'id',
 ];
 
-const filtersArb: fc.Arbitrary<unknown> = fc.oneof(
+const extendedArb: fc.Arbitrary<unknown> = fc.oneof(
   {
-    weight: 9,
-    arbitrary: fc
-      .record(
-        {
-          title: textFilterValue(128),
-          status: textFilterValue(Number.POSITIVE_INFINITY),
-          classification: textFilterValue(Number.POSITIVE_INFINITY),
-          priority: codedValue(PRIORITY_NAMES),
-          origin: codedValue(ORIGIN_NAMES),
-          ownerId: textFilterValue(20),
-          type: textFilterValue(20),
-          contactId: textFilterValue(20),
-          contactPhone: textFilterValue(20),
-          creatorId: textFilterValue(20),
-        },
-        { requiredKeys: [] },
-      )
-      .chain((f) =>
-        fc
-          .oneof(
-            { weight: 5, arbitrary: fc.constant(undefined) },
-            {
-              weight: 1,
-              arbitrary: fc.tuple(fc.constantFrom(...UNKNOWN_FILTER_KEYS, ...REQUEST_ONLY_FIELDS), junk),
-            },
-          )
-          .map((extra) => (extra ? withKey(f, extra[0], extra[1]) : f)),
-      ),
+    weight: 6,
+    arbitrary: fc.constantFrom<unknown>(
+      { queueId: 'q-emea' },
+      { queueId: 'q-apac', ext_region: 'EMEA' },
+      { isReopen: 'true', caseNo: '000000000035013' },
+    ),
   },
-  { weight: 1, arbitrary: fc.constantFrom<unknown>(null, 'priority=Critical', [], ['Critical'], 3) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom<unknown>(
+      { 'type.__objectType': 'x' },
+      { queueId: 5 },
+      { queueId: '' },
+      { queueId: null },
+      { priority: '3' },
+      { 'bad key': 'x' },
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom<unknown>('q-emea', ['q-emea'], { queueId: {} }, { queueId: true }, null),
+  },
 );
+
+/** Filters; `priority` present with weight `priorityWeight` out of 10 (the alert refuses it). */
+const filtersArb = (priorityWeight: number): fc.Arbitrary<unknown> =>
+  fc.oneof(
+    {
+      weight: 9,
+      arbitrary: fc
+        .record(
+          {
+            title: textFilterValue(128),
+            status: textFilterValue(Number.POSITIVE_INFINITY),
+            classification: textFilterValue(Number.POSITIVE_INFINITY),
+            priority: codedValue(PRIORITY_NAMES),
+            origin: codedValue(ORIGIN_NAMES),
+            ownerId: textFilterValue(20),
+            type: textFilterValue(20),
+            contactId: textFilterValue(20),
+            contactPhone: textFilterValue(20),
+            creatorId: textFilterValue(20),
+            extended: extendedArb,
+          },
+          { requiredKeys: [] },
+        )
+        .chain((f) =>
+          fc
+            .tuple(
+              fc.oneof(
+                { weight: 5, arbitrary: fc.constant(undefined) },
+                {
+                  weight: 1,
+                  arbitrary: fc.tuple(fc.constantFrom(...UNKNOWN_FILTER_KEYS, ...REQUEST_ONLY_FIELDS), junk),
+                },
+              ),
+              fc.integer({ min: 0, max: 9 }),
+            )
+            .map(([extra, draw]) => {
+              const { priority, ...rest } = f as Record<string, unknown>;
+              const kept = draw < priorityWeight && priority !== undefined ? { ...rest, priority } : rest;
+              return extra ? withKey(kept, extra[0], extra[1]) : kept;
+            }),
+        ),
+    },
+    { weight: 1, arbitrary: fc.constantFrom<unknown>(null, 'priority=Critical', [], ['Critical'], 3) },
+  );
 
 /** Adds an own property even for `__proto__`-like names (as JSON.parse would). */
 function withKey(obj: object, key: string, value: unknown): Record<string, unknown> {
@@ -669,6 +866,157 @@ const intervalArb: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 1, arbitrary: fc.oneof(fc.integer(), fc.double()) },
 );
 
+const hoursArb: fc.Arbitrary<unknown> = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc.oneof(fc.integer({ min: 0, max: MAX_HOURS }), fc.constantFrom(0, 1, 4, 24, MAX_HOURS)),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom<unknown>(MAX_HOURS + 1, 100_000, -1, 0.5, 2.5, '4', null, true, Number.NaN),
+  },
+);
+
+const reportArb: fc.Arbitrary<unknown> = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc.oneof(
+      fc.constantFrom('daily', 'emea-voice', 'oncall-emea', '0', 'a'.repeat(40), '9-lives'),
+      fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,39}$/),
+    ),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom<unknown>(
+      '',
+      '-daily',
+      'Daily',
+      'emea_voice',
+      'emea voice',
+      'a'.repeat(41),
+      'ëmea',
+      ' daily',
+      'daily\n',
+      7,
+      null,
+      ['daily'],
+    ),
+  },
+);
+
+const titleArb: fc.Arbitrary<unknown> = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc.oneof(
+      fc.constantFrom(
+        'EMEA voice',
+        'تقرير الحالات',
+        'On-call · EMEA 🚨',
+        'T'.repeat(80),
+        '<b>bold</b> & "quoted"',
+      ),
+      fc
+        .string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 80 })
+        .filter((t) => t.trim() !== '' && !t.includes(';')),
+    ),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom<unknown>('T'.repeat(81), 'é'.repeat(200), 42, null, ['EMEA'], {}),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom<unknown>(
+      '',
+      '   ',
+      'Line\nbreak',
+      'Bell\u0007',
+      'Sep\u2028arator',
+      `${'😀'.repeat(50)}`,
+      ` ${'T'.repeat(80)} `,
+    ),
+  },
+);
+
+const zoneArb: fc.Arbitrary<unknown> = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom(...VALID_ZONES) },
+  { weight: 2, arbitrary: fc.constantFrom<unknown>(...INVALID_ZONES, '', 4, null) },
+  { weight: 1, arbitrary: fc.constantFrom(...AMBIGUOUS_ZONES, ' Asia/Dubai') },
+);
+
+const prioritiesArb: fc.Arbitrary<unknown> = fc.oneof(
+  {
+    weight: 8,
+    arbitrary: fc.array(
+      fc.oneof(
+        { weight: 8, arbitrary: fc.constantFrom<unknown>(...PRIORITY_NAMES, ...CODES) },
+        { weight: 1, arbitrary: fc.constantFrom<unknown>('Urgent', 'P1', '4', {}, true) },
+        { weight: 1, arbitrary: fc.constantFrom<unknown>('critical', ' High ', 3, null) },
+      ),
+      { minLength: 1, maxLength: 4 },
+    ),
+  },
+  { weight: 1, arbitrary: fc.constantFrom<unknown>([], 'Critical', 'Critical,High', null, 3) },
+);
+
+const secretIdArb: fc.Arbitrary<unknown> = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc.constantFrom(
+      'aicc/pagerduty-emea',
+      'pagerduty',
+      'team+on.call@ops=1_x',
+      'arn:aws:secretsmanager:eu-west-1:123456789012:secret:aicc/pagerduty-AbCdEf',
+    ),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom<unknown>(
+      '',
+      'has space',
+      'bad#char',
+      'x'.repeat(513),
+      'arn:aws:sns:eu-west-1:123456789012:oncall',
+      'arn:aws:secretsmanager:eu-west-1:12345:secret:x',
+      7,
+      null,
+    ),
+  },
+  { weight: 1, arbitrary: fc.constantFrom(' aicc/pagerduty ') },
+);
+
+const topicArnArb: fc.Arbitrary<unknown> = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc.constantFrom(
+      'arn:aws:sns:eu-west-1:123456789012:oncall',
+      'arn:aws:sns:us-east-1:123456789012:oncall-emea_2',
+      'arn:aws-us-gov:sns:us-gov-west-1:123456789012:alerts',
+    ),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom<unknown>(
+      '',
+      'oncall',
+      'arn:aws:sqs:eu-west-1:123456789012:queue',
+      'arn:aws:sns:eu-west-1:12345:oncall',
+      'arn:aws:sns:eu-west-1:123456789012:',
+      'arn:aws:sns:eu-west-1:123456789012:on call',
+      'arn:aws:sns:eu-west-1:123456789012:oncall:0b6941c4-f7a0-4a64-8a1b-6a5c7b1f7b1e',
+      42,
+      null,
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      'arn:aws:sns:eu-west-1:123456789012:oncall.fifo',
+      ' arn:aws:sns:eu-west-1:123456789012:oncall',
+    ),
+  },
+);
+
 const dryRunArb: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 6, arbitrary: fc.boolean() },
   { weight: 1, arbitrary: fc.constantFrom<unknown>('true', 'false', 'yes', 1, 0, null, [], {}) },
@@ -698,7 +1046,11 @@ const UNKNOWN_TOP_KEYS = [
   'dry_run',
   'scheduled_time',
   'asOf',
-  'timezone',
+  'timeZone',
+  'priority',
+  'repeat_hours',
+  'warnhours',
+  'topic',
   'limit',
   'constructor',
   'toString',
@@ -712,6 +1064,8 @@ export function eventArb(mode: 'mostly-valid' | 'wild'): fc.Arbitrary<unknown> {
   const some = <T>(arb: fc.Arbitrary<T>, present: number, absent: number): fc.Arbitrary<T | undefined> =>
     fc.oneof({ weight: absent, arbitrary: fc.constant(undefined) }, { weight: present, arbitrary: arb });
   const opt = <T>(arb: fc.Arbitrary<T>) => (mode === 'mostly-valid' ? some(arb, 1, 2) : some(arb, 1, 1));
+  /** The named-report and alert fields: fewer at once in the mostly-valid mix, so that valid events stay common. */
+  const rare = <T>(arb: fc.Arbitrary<T>) => (mode === 'mostly-valid' ? some(arb, 1, 6) : some(arb, 1, 2));
   const objects = fc
     .record({
       job: mode === 'mostly-valid' ? fc.constantFrom('digest', 'overdue-alert') : some(jobArb, 12, 1),
@@ -726,8 +1080,18 @@ export function eventArb(mode: 'mostly-valid' | 'wild'): fc.Arbitrary<unknown> {
         ),
       ),
       halfRange: some(fc.constantFrom('from', 'to'), 1, mode === 'mostly-valid' ? 12 : 4),
-      filters: opt(filtersArb),
+      // A priority filter is common on a digest, rare on an alert (which refuses it).
+      digestFilters: opt(filtersArb(5)),
+      alertFilters: rare(filtersArb(1)),
       intervalMinutes: opt(intervalArb),
+      report: rare(reportArb),
+      title: rare(titleArb),
+      timezone: rare(zoneArb),
+      priorities: rare(prioritiesArb),
+      repeatHours: rare(hoursArb),
+      warnHours: rare(hoursArb),
+      pagerdutySecretId: rare(secretIdArb),
+      topicArn: rare(topicArnArb),
       strayKey: some(
         fc.tuple(fc.constantFrom(...UNKNOWN_TOP_KEYS), junk),
         1,
@@ -748,8 +1112,21 @@ export function eventArb(mode: 'mostly-valid' | 'wild'): fc.Arbitrary<unknown> {
         if (r.halfRange !== 'to') e.from = r.range.from;
         if (r.halfRange !== 'from') e.to = r.range.to;
       }
-      if (r.filters !== undefined && (digest || strays)) e.filters = r.filters;
-      if (r.intervalMinutes !== undefined && (!digest || strays)) e.intervalMinutes = r.intervalMinutes;
+      const filters = digest ? r.digestFilters : r.alertFilters;
+      if (filters !== undefined) e.filters = filters;
+      if (r.report !== undefined) e.report = r.report;
+      if (r.title !== undefined) e.title = r.title;
+      if (r.timezone !== undefined) e.timezone = r.timezone;
+      // The alert's own fields, now and then on a digest (an unknown key there).
+      const alertOnly = {
+        intervalMinutes: r.intervalMinutes,
+        priorities: r.priorities,
+        repeatHours: r.repeatHours,
+        warnHours: r.warnHours,
+        pagerdutySecretId: r.pagerdutySecretId,
+        topicArn: r.topicArn,
+      };
+      for (const [k, v] of Object.entries(alertOnly)) if (v !== undefined && (!digest || strays)) e[k] = v;
       return r.strayKey ? withKey(e, r.strayKey[0], r.strayKey[1]) : e;
     });
   if (mode === 'mostly-valid') return objects;

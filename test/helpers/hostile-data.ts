@@ -99,6 +99,10 @@ export interface HostileSet {
   malformedDueIds: string[];
   /** Ids of the cases that carry the hostile strings and are overdue (shown first in the table). */
   showcaseIds: string[];
+  /** The hostile strings again, on open Critical cases due 1 s after `asOfLocal` (first in the due-soon table). */
+  dueSoonIds: string[];
+  /** And once more, due at `warnDueLocal` (+ i seconds): warned by an alert whose warning window holds it. */
+  warnIds: string[];
 }
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
@@ -119,7 +123,9 @@ function record(fields: Record<string, unknown>): CaseRecord {
  *   values, and dueDates valid, future, on the boundary, malformed or absent;
  * - closed: overdue by date but closed (state, closedDate, isCanced);
  * - previous: created the day before (the trend), some overdue;
- * - older: in the lookback but before the window; one outside the lookback; one after the window.
+ * - older: in the lookback but before the window; one outside the lookback; one after the window;
+ * - due soon: the showcase again, open and Critical, due 1 s after `asOfLocal` (the digest's
+ *   due-soon table) and again due at `warnDueLocal` (an alert's pre-breach warning).
  */
 export function buildHostileCases(opts: {
   day: string;
@@ -128,10 +134,14 @@ export function buildHostileCases(opts: {
   beforeLookbackDay: string;
   asOfLocal: string;
   afterWindowLocal: string;
+  /** A local time on the hour, within a day after `asOfLocal`. */
+  warnDueLocal: string;
 }): HostileSet {
   const cases: CaseRecord[] = [];
   const malformedDueIds: string[] = [];
   const showcaseIds: string[] = [];
+  const dueSoonIds: string[] = [];
+  const warnIds: string[] = [];
   const H = HOSTILE_VALUES;
   const pick = (i: number) => H[i % H.length] as string;
 
@@ -161,6 +171,32 @@ export function buildHostileCases(opts: {
       }),
     );
   });
+
+  // The same strings on cases not yet due: the due-soon sections of the digest and the alert.
+  for (const [group, ids, due, phoneBase] of [
+    ['due-soon', dueSoonIds, () => bumpSecond(opts.asOfLocal), 200],
+    ['warn', warnIds, (i: number) => `${opts.warnDueLocal.slice(0, 17)}${pad(i)}`, 300],
+  ] as const) {
+    H.forEach((value, i) => {
+      const id = `${group}-${pad(i)}`;
+      ids.push(id);
+      cases.push(
+        record({
+          id,
+          caseNo: i % 3 === 1 ? value : `0000000004${pad(phoneBase + i, 4)}`,
+          title: value,
+          type: pick(i + 7),
+          ownerId: pick(i + 3),
+          priority: 'Critical',
+          origin: pick(i + 1),
+          state: i % 4 === 1 ? 'Pending' : pick(i + 2),
+          contactPhone: phoneFor(phoneBase + i),
+          createdDate: at(opts.day, 7_000 + i * 60),
+          dueDate: due(i),
+        }),
+      );
+    });
+  }
 
   // Identifiers are data too: they reach the CSV, the deep links and the result.
   for (const [i, id] of HOSTILE_IDS.entries()) {
@@ -336,7 +372,7 @@ export function buildHostileCases(opts: {
       dueDate: opts.afterWindowLocal,
     }),
   );
-  return { cases, malformedDueIds, showcaseIds };
+  return { cases, malformedDueIds, showcaseIds, dueSoonIds, warnIds };
 }
 
 function bumpSecond(local: string): string {
@@ -451,6 +487,97 @@ export function alertedIds(
     })
     .map((c) => String(c.id))
     .sort();
+}
+
+/** Open cases created in [lookbackFrom, asOfLocal] with a real dueDate in (asOfLocal, horizonLocal]: SPEC §6 "Due soon". */
+export function dueSoonIds(
+  cases: readonly CaseRecord[],
+  opts: { lookbackFrom: string; asOfLocal: string; horizonLocal: string },
+): string[] {
+  return cases
+    .filter((c) => createdIn(c, opts.lookbackFrom, opts.asOfLocal) && isOpen(c))
+    .filter((c) => {
+      const due = own(c, 'dueDate');
+      return isRealLocalDateTime(due) && due.trim() > opts.asOfLocal && due.trim() <= opts.horizonLocal;
+    })
+    .map((c) => String(c.id))
+    .sort();
+}
+
+/**
+ * SPEC §6 "Warned", for exact-"Critical" cases: open, created within the lookback, due after
+ * `atLocal`, and `due − warnHours` in (atLocal − interval, atLocal].
+ */
+export function warnedIds(
+  cases: readonly CaseRecord[],
+  opts: { lookbackFrom: string; atLocal: string; intervalMinutes: number; warnHours: number },
+): string[] {
+  const atS = wallSeconds(opts.atLocal);
+  return cases
+    .filter(
+      (c) => own(c, 'priority') === 'Critical' && createdIn(c, opts.lookbackFrom, opts.atLocal) && isOpen(c),
+    )
+    .filter((c) => {
+      const due = own(c, 'dueDate');
+      if (!isRealLocalDateTime(due) || opts.warnHours <= 0) return false;
+      const dueS = wallSeconds(due);
+      const warnS = dueS - opts.warnHours * 3_600;
+      return dueS > atS && warnS <= atS && warnS > atS - opts.intervalMinutes * 60;
+    })
+    .map((c) => String(c.id))
+    .sort();
+}
+
+const cancelled = (c: CaseRecord) => {
+  const v = own(c, 'isCanced');
+  return v === true || String(v).toLowerCase() === 'true';
+};
+
+/** SPEC §6 due-date attainment of `cases` at `asOfLocal`; cancelled cases and absent or malformed due dates left out. */
+export function attainmentOf(cases: readonly CaseRecord[], asOfLocal: string) {
+  const out = { met: 0, missed: 0, pending: 0, unknown: 0 };
+  for (const c of cases) {
+    const due = own(c, 'dueDate');
+    if (cancelled(c) || !isRealLocalDateTime(due)) continue;
+    const closed = own(c, 'closedDate');
+    if (isRealLocalDateTime(closed)) out[closed.trim() <= due.trim() ? 'met' : 'missed']++;
+    else if (isOpen(c)) out[due.trim() <= asOfLocal ? 'missed' : 'pending']++;
+    else out.unknown++;
+  }
+  return out;
+}
+
+/** Overdue cases by how long overdue at `asOfLocal`: < 24 h, < 72 h, < 168 h, the rest. */
+export function ageBucketsOf(overdue: readonly CaseRecord[], asOfLocal: string): Record<string, number> {
+  const out: Record<string, number> = { '<1d': 0, '1-3d': 0, '3-7d': 0, '>7d': 0 };
+  for (const c of overdue) {
+    const hours = (wallSeconds(asOfLocal) - wallSeconds(String(own(c, 'dueDate')))) / 3_600;
+    const key = hours < 24 ? '<1d' : hours < 72 ? '1-3d' : hours < 168 ? '3-7d' : '>7d';
+    out[key] = (out[key] ?? 0) + 1;
+  }
+  return out;
+}
+
+/** Overdue cases per owner (trimmed, blank → Unspecified), in a Map (an owner `__proto__` stays data). */
+export function ownersOf(overdue: readonly CaseRecord[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const c of overdue) {
+    const k = bucket(own(c, 'ownerId'));
+    out.set(k, (out.get(k) ?? 0) + 1);
+  }
+  return out;
+}
+
+/** Cases whose dueDate is there (not blank) but is not a real `YYYY-MM-DD HH:mm:ss`. */
+export function malformedDueCount(cases: readonly CaseRecord[]): number {
+  return new Set(
+    cases
+      .filter((c) => {
+        const due = own(c, 'dueDate');
+        return bucket(due) !== 'Unspecified' && !isRealLocalDateTime(due);
+      })
+      .map((c) => String(c.id)),
+  ).size;
 }
 
 // ---------------------------------------------------------------------------------------------

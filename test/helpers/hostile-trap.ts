@@ -1,7 +1,7 @@
 /**
  * Request counters for "no request is made": a `fetch` wrapper that counts every call, and a
- * trap HTTP server to point the AWS endpoints at (SES, Secrets Manager, DynamoDB), which logs
- * every request and refuses it with a non-retryable error.
+ * trap HTTP server to point the AWS endpoints at (SES, Secrets Manager, DynamoDB) — or a redirect
+ * at — which logs every request (headers and body included) and refuses it with a non-retryable error.
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,10 +26,16 @@ export interface TrapHit {
   url: string;
   /** `X-Amz-Target` (JSON protocols) or the path: which AWS operation was attempted. */
   target: string;
+  /** Every header as received (an `access-token` would be here). */
+  headers: Record<string, string | string[] | undefined>;
+  /** The body as text (a client secret would be here). */
+  body: string;
 }
 
 export interface Trap {
   url: string;
+  /** `127.0.0.1:PORT`: what an error naming the target host names. */
+  host: string;
   hits: TrapHit[];
   close(): Promise<void>;
 }
@@ -39,13 +45,18 @@ export async function startTrap(): Promise<Trap> {
   const hits: TrapHit[] = [];
   const server = createServer((req: IncomingMessage, res) => {
     const target = req.headers['x-amz-target'];
-    hits.push({
+    const hit: TrapHit = {
       method: req.method ?? '',
       url: req.url ?? '',
       target: (Array.isArray(target) ? target[0] : target) ?? req.url ?? '',
-    });
-    req.resume();
+      headers: { ...req.headers },
+      body: '',
+    };
+    hits.push(hit);
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      hit.body = Buffer.concat(chunks).toString('utf8');
       const body = JSON.stringify({ __type: 'AccessDeniedException', message: 'trap: no request expected' });
       res
         .writeHead(400, {
@@ -60,6 +71,7 @@ export async function startTrap(): Promise<Trap> {
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    host: `127.0.0.1:${port}`,
     hits,
     close: () =>
       new Promise<void>((resolve, reject) => {

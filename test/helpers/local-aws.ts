@@ -27,7 +27,9 @@ export function localAws(endpoints: LocalEndpoints): AwsClients {
   const sns = endpoints.sns;
   return {
     ...(endpoints.ses ? { ses: new SESv2Client(config(endpoints.ses)) } : {}),
-    ...(endpoints.secretsManager ? { secretsManager: new SecretsManagerClient(config(endpoints.secretsManager)) } : {}),
+    ...(endpoints.secretsManager
+      ? { secretsManager: new SecretsManagerClient(config(endpoints.secretsManager)) }
+      : {}),
     ...(endpoints.dynamodb ? { dynamodb: new DynamoDBClient(config(endpoints.dynamodb)) } : {}),
     ...(sns
       ? { sns: (region: string) => new SNSClient({ endpoint: sns, region, credentials: LOCAL_CREDENTIALS }) }

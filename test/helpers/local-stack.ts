@@ -18,7 +18,10 @@ export interface LocalStack {
    * A fresh handler (a cold start) over `env` and `overrides` (`undefined` removes a variable), with
    * SDK clients for local SES and any other local endpoints given.
    */
-  handler(overrides?: Record<string, string | undefined>, options?: HandlerOptions & { endpoints?: LocalEndpoints }): Handler;
+  handler(
+    overrides?: Record<string, string | undefined>,
+    options?: HandlerOptions & { endpoints?: LocalEndpoints },
+  ): Handler;
   /** Between tests: no faults left armed, no mail left in the store. */
   reset(): Promise<void>;
   /** Stops both servers. */

@@ -46,7 +46,26 @@ export function overdueCase(
   };
 }
 
-/** A digest for 2026-11-26 (Asia/Dubai): 284 new cases, no filter, no warning, 3 overdue. */
+/**
+ * An open case due `i + 1` hours after `asOf` (not yet overdue), for due-soon tables; `dueAt` is
+ * `asOf + dueInMs` unless `over.dueAt` says otherwise.
+ */
+export function dueSoonCase(
+  i: number,
+  over: Partial<OverdueCaseView> = {},
+  asOf: Date = ASOF,
+): OverdueCaseView {
+  return overdueCase(
+    100 + i,
+    { dueAt: new Date(asOf.getTime() + (i + 1) * HOUR), overdueMs: 0, ...over },
+    asOf,
+  );
+}
+
+/**
+ * A digest for 2026-11-26 (Asia/Dubai): 284 new cases, no filter, no warning, 3 overdue (owners
+ * owner-0…2, all under a day), 2 due in the next 24 h, due dates 90 met, 10 missed, 30 pending, 2 unknown.
+ */
 export const digestView = (over: Partial<DigestView> = {}): DigestView => ({
   asOf: ASOF,
   generatedAt: ASOF,
@@ -60,11 +79,16 @@ export const digestView = (over: Partial<DigestView> = {}): DigestView => ({
   byOrigin: { Email: 120, Voice: 90, webchat: 50, Whatsapp: 24 },
   byState: { Processing: 200, Pending: 60, Completed: 24 },
   overdue: [overdueCase(0), overdueCase(1), overdueCase(2)],
+  overdueByAge: { '<1d': 3, '1-3d': 0, '3-7d': 0, '>7d': 0 },
+  overdueByOwner: { 'owner-0': 1, 'owner-1': 1, 'owner-2': 1 },
+  atRisk: [dueSoonCase(0), dueSoonCase(1)],
+  atRiskHours: 24,
+  sla: { met: 90, missed: 10, pending: 30, unknown: 2 },
   warnings: [],
   ...over,
 });
 
-/** An alert on Critical cases, checked hourly with a reminder every 24 h: 2 cases, no warning. */
+/** An alert on Critical cases, checked hourly with a reminder every 24 h: 2 cases, no warning, no warned cases. */
 export const alertView = (over: Partial<AlertView> = {}): AlertView => ({
   asOf: ASOF,
   generatedAt: ASOF,
@@ -72,12 +96,14 @@ export const alertView = (over: Partial<AlertView> = {}): AlertView => ({
   priorities: ['Critical'],
   intervalMinutes: 60,
   repeatHours: 24,
+  warnHours: 0,
   cases: [overdueCase(0), overdueCase(1)],
+  warned: [],
   warnings: [],
   ...over,
 });
 
-/** One sample email, with the cases its view holds (for checking the links it shows). */
+/** One sample email, with the cases its view holds in any table (for checking the links it shows). */
 export interface SampleEmail {
   email: RenderedEmail;
   cases: OverdueCaseView[];
@@ -97,9 +123,12 @@ const sampleCase = (i: number, over: Partial<OverdueCaseView> = {}) =>
 
 const digestSample = (view: DigestView, maxRows?: number): SampleEmail => ({
   email: renderDigest(view, maxRows === undefined ? {} : { maxRows }),
-  cases: view.overdue,
+  cases: [...view.overdue, ...view.atRisk],
 });
-const alertSample = (view: AlertView): SampleEmail => ({ email: renderAlert(view), cases: view.cases });
+const alertSample = (view: AlertView): SampleEmail => ({
+  email: renderAlert(view),
+  cases: [...view.cases, ...view.warned],
+});
 
 /** Every shape the templates produce: warnings, filters, "Other" rows, cut tables, empty states. */
 const SAMPLES = {
@@ -109,7 +138,18 @@ const SAMPLES = {
   'digest, table cut to 0 rows': () => digestSample(sampleDigest(), 0),
   'empty digest': () =>
     digestSample(
-      sampleDigest({ total: 0, byPriority: {}, byOrigin: {}, byState: {}, overdue: [], warnings: [] }),
+      sampleDigest({
+        total: 0,
+        byPriority: {},
+        byOrigin: {},
+        byState: {},
+        overdue: [],
+        overdueByAge: { '<1d': 0, '1-3d': 0, '3-7d': 0, '>7d': 0 },
+        overdueByOwner: {},
+        atRisk: [],
+        sla: { met: 0, missed: 0, pending: 0, unknown: 0 },
+        warnings: [],
+      }),
     ),
   'empty ad-hoc digest': () =>
     digestSample(
@@ -121,6 +161,10 @@ const SAMPLES = {
         byOrigin: {},
         byState: {},
         overdue: [],
+        overdueByAge: { '<1d': 0, '1-3d': 0, '3-7d': 0, '>7d': 0 },
+        overdueByOwner: {},
+        atRisk: [],
+        sla: { met: 0, missed: 0, pending: 0, unknown: 0 },
         warnings: [],
         filters: {},
       }),
@@ -130,6 +174,29 @@ const SAMPLES = {
   'alert over 50 cases': () => alertSample(sampleAlert({ cases: sampleDigest().overdue })),
   'alert without links or warnings': () =>
     alertSample(sampleAlert({ cases: [sampleCase(1, { url: null })], warnings: [] })),
+  /** Overdue and due-soon sections together (a pre-breach warning of 2 h). */
+  'alert with due-soon cases': () =>
+    alertSample(sampleAlert({ warnHours: 2, warned: [dueSoonCase(0, { priority: 'Critical' })] })),
+  'due-soon alert only': () =>
+    alertSample(sampleAlert({ warnHours: 2, cases: [], warned: [dueSoonCase(0), dueSoonCase(1)] })),
+  /** A named report (SPEC §12): its title in the subject and heading, its name in the footer. */
+  'named report digest': () =>
+    digestSample(
+      sampleDigest({
+        report: { name: 'emea-voice', title: 'EMEA voice' },
+        scheduledTime: ASOF,
+        filters: { origin: 'Voice', queueId: 'q-emea' },
+      }),
+    ),
+  'named report alert': () =>
+    alertSample(
+      sampleAlert({
+        report: { name: 'oncall-emea', title: 'On-call EMEA' },
+        scheduledTime: ASOF,
+        warnHours: 2,
+        warned: [dueSoonCase(0, { priority: 'High' })],
+      }),
+    ),
 } satisfies Record<string, () => SampleEmail>;
 
 export type SampleName = keyof typeof SAMPLES;
@@ -137,11 +204,28 @@ export type SampleName = keyof typeof SAMPLES;
 export type RenderedSample = [name: SampleName, sample: SampleEmail];
 
 function sampleDigest(over: Partial<DigestView> = {}): DigestView {
+  const overdue = Array.from({ length: 120 }, (_, i) => sampleCase(i, { ownerId: `owner-${i % 14}` }));
   return digestView({
     trigger: 'scheduled',
     filters: { priority: 'Critical' },
     byOrigin: Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`Origin ${i}`, 30 - i])),
-    overdue: Array.from({ length: 120 }, (_, i) => sampleCase(i)),
+    overdue,
+    // 120 cases overdue 1…120 h: 23 under a day, 48 of 1–3 days, 49 of 3–7 days.
+    overdueByAge: { '<1d': 23, '1-3d': 48, '3-7d': 49, '>7d': 0 },
+    overdueByOwner: Object.fromEntries(
+      Array.from({ length: 14 }, (_, o) => [
+        `owner-${o}`,
+        overdue.filter((c) => c.ownerId === `owner-${o}`).length,
+      ]),
+    ),
+    // Ids and links of their own: the 120 overdue cases already use c6m8id100… and /case/100….
+    atRisk: Array.from({ length: 30 }, (_, i) =>
+      dueSoonCase(i, {
+        id: `c6m8due${i}`,
+        caseNo: String(36_013 + i).padStart(30, '0'),
+        url: `https://aicc.example.com/case/due-${i}`,
+      }),
+    ),
     warnings: ['AICC reported 290 cases but 284 unique cases arrived.'],
     ...over,
   });

@@ -24,7 +24,11 @@ function formatter(zone: string): Intl.DateTimeFormat {
 
 /** `YYYY-MM-DD HH:mm:ss` of the instant `ms` on the wall clock of `zone`. */
 export function wallClock(zone: string, ms: number): string {
-  const parts = Object.fromEntries(formatter(zone).formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
+  const parts = Object.fromEntries(
+    formatter(zone)
+      .formatToParts(new Date(ms))
+      .map((p) => [p.type, p.value]),
+  );
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
 }
 

@@ -209,7 +209,9 @@ describe('faults that fail the query: typed errors', () => {
     expect(error).toBeInstanceOf(AiccDeadlineError);
     expect((error as Error).message).toMatch(/invocation deadline was reached/);
     // Stopped by the deadline while the page hung: no per-request timeout fired, nothing was retried.
-    const hanging = sandbox.requests.slice(before).filter((r) => (r.body as { start?: number }).start === 100);
+    const hanging = sandbox.requests
+      .slice(before)
+      .filter((r) => (r.body as { start?: number }).start === 100);
     expect(hanging).toHaveLength(1);
   });
 });

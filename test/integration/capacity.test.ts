@@ -29,20 +29,32 @@ const lambdaContext = (remainingMs: number): Context =>
   }) as unknown as Context;
 
 const lists = (entries: readonly RequestLogEntry[]) => entries.filter((r) => r.path.endsWith('/case/list'));
-const body = (r: RequestLogEntry) => r.body as { startTime: string; endTime: string; start: number; limit: number };
+const body = (r: RequestLogEntry) =>
+  r.body as { startTime: string; endTime: string; start: number; limit: number };
 
 describe('one request pool per run', () => {
   let stack: LocalStack;
   beforeAll(async () => {
     stack = await startLocalStack(
-      { timezone: ZONE, casesPerDay: 400, days: 65, endDate: '2026-11-26', now: () => new Date(SCHEDULED), latencyMs: 100 },
+      {
+        timezone: ZONE,
+        casesPerDay: 400,
+        days: 65,
+        endDate: '2026-11-26',
+        now: () => new Date(SCHEDULED),
+        latencyMs: 100,
+      },
       { DIGEST_RECIPIENTS: 'managers@example.com', AICC_CONCURRENCY: '8', OVERDUE_LOOKBACK_DAYS: '60' },
     );
   });
   afterAll(() => stack?.close());
 
   it('sends the first page of every query — window, trend count, both lookback windows — before any second page, all in flight together', async () => {
-    const result = (await stack.handler()({ job: 'digest', scheduledTime: SCHEDULED, dryRun: true })) as DigestResult;
+    const result = (await stack.handler()({
+      job: 'digest',
+      scheduledTime: SCHEDULED,
+      dryRun: true,
+    })) as DigestResult;
     const log = lists(stack.sandbox.requests);
     // Four queries: the day (1 API window), its trend count, and a 60-day lookback (2 API windows).
     const firsts = log.slice(0, 4).map(body);
@@ -63,7 +75,9 @@ describe('one request pool per run', () => {
     const keys = log.map((r) => `${body(r).startTime}|${body(r).limit}|${body(r).start}`);
     expect(new Set(keys).size).toBe(keys.length);
     expect(result.stats).toMatchObject({ requests: log.length, pages: log.length, retries: 0 });
-    expect(result.total).toBe(createdBetween(stack.sandbox.cases, '2026-11-26 00:00:00', '2026-11-26 23:59:59').length);
+    expect(result.total).toBe(
+      createdBetween(stack.sandbox.cases, '2026-11-26 00:00:00', '2026-11-26 23:59:59').length,
+    );
   });
 });
 
@@ -91,11 +105,17 @@ describe('adaptive concurrency against a rate-limited API', () => {
   afterAll(() => stack?.close());
 
   it('grows from its start, backs off on 429, stays under its ceiling, and the numbers are exact', async () => {
-    const result = (await stack.handler()({ job: 'digest', scheduledTime: SCHEDULED, dryRun: true })) as DigestResult;
+    const result = (await stack.handler()({
+      job: 'digest',
+      scheduledTime: SCHEDULED,
+      dryRun: true,
+    })) as DigestResult;
     const log = lists(stack.sandbox.requests);
     const throttled = log.filter((r) => r.throttled).length;
 
-    expect(result.total).toBe(createdBetween(stack.sandbox.cases, '2026-11-26 00:00:00', '2026-11-26 23:59:59').length);
+    expect(result.total).toBe(
+      createdBetween(stack.sandbox.cases, '2026-11-26 00:00:00', '2026-11-26 23:59:59').length,
+    );
     expect(result.previousTotal).toBe(
       createdBetween(stack.sandbox.cases, '2026-11-25 00:00:00', '2026-11-25 23:59:59').length,
     );
@@ -117,7 +137,14 @@ describe('a run that cannot finish before its deadline', () => {
   let stack: LocalStack;
   beforeAll(async () => {
     stack = await startLocalStack(
-      { timezone: ZONE, casesPerDay: 1_000, days: 31, endDate: '2026-11-26', now: () => new Date(SCHEDULED), latencyMs: 300 },
+      {
+        timezone: ZONE,
+        casesPerDay: 1_000,
+        days: 31,
+        endDate: '2026-11-26',
+        now: () => new Date(SCHEDULED),
+        latencyMs: 300,
+      },
       { DIGEST_RECIPIENTS: 'managers@example.com', AICC_CONCURRENCY: '2', AICC_MAX_CONCURRENCY: '4' },
     );
   });

@@ -55,7 +55,14 @@ const seen: unknown[] = [];
 const recordingLogger = () => {
   const logger = new Logger({ serviceName: 'aicc-case-digest', logLevel: 'DEBUG' });
   // Powertools writes each line through its console; keep them instead of printing.
-  const sink = { log: (line: string) => logs.push(line), info: (line: string) => logs.push(line), warn: (line: string) => logs.push(line), error: (line: string) => logs.push(line), debug: (line: string) => logs.push(line), trace: (line: string) => logs.push(line) };
+  const sink = {
+    log: (line: string) => logs.push(line),
+    info: (line: string) => logs.push(line),
+    warn: (line: string) => logs.push(line),
+    error: (line: string) => logs.push(line),
+    debug: (line: string) => logs.push(line),
+    trace: (line: string) => logs.push(line),
+  };
   (logger as unknown as { console: unknown }).console = sink;
   return logger;
 };
@@ -147,7 +154,9 @@ describe('PagerDuty over consecutive runs', () => {
         intervalMinutes: 15,
       });
       const sent = pd.events.slice(before);
-      const triggers = sent.filter((e) => e.action === 'trigger').map((e) => String(e.dedupKey).replace('aicc-case-', ''));
+      const triggers = sent
+        .filter((e) => e.action === 'trigger')
+        .map((e) => String(e.dedupKey).replace('aicc-case-', ''));
       expect(triggers.sort()).toEqual(expectedTriggers(asOf));
       expect(result.pagerduty).toEqual({
         triggered: triggers.length,
@@ -156,16 +165,25 @@ describe('PagerDuty over consecutive runs', () => {
       triggered.push(triggers);
     }
     const mine = pd.events.filter((e) => e.dedupKey === dedup);
-    expect(mine.map((e) => [e.action, (e.body as { payload?: { severity?: string } }).payload?.severity])).toEqual([
+    expect(
+      mine.map((e) => [e.action, (e.body as { payload?: { severity?: string } }).payload?.severity]),
+    ).toEqual([
       ['trigger', 'warning'], // 2 h before due
       ['trigger', 'critical'], // due
       ['trigger', 'critical'], // 4 h reminder
       ['resolve', undefined], // closed
     ]);
     expect(pd.incidents().get(dedup)).toMatchObject({ status: 'resolved', triggers: 3, resolves: 1 });
-    const warning = mine[0]?.body as { payload: { summary: string; custom_details: Record<string, string> }; links?: unknown };
-    expect(warning.payload.summary).toBe(`[Critical] 0000…99001 Router down at <branch> & "HQ" — call +971 50 123 4567 — due in 2 h`);
-    expect(warning.links).toEqual([{ href: `https://aicc.example.com/case/${WATCHED}`, text: 'Case 000000000000000000000000099001' }]);
+    const warning = mine[0]?.body as {
+      payload: { summary: string; custom_details: Record<string, string> };
+      links?: unknown;
+    };
+    expect(warning.payload.summary).toBe(
+      `[Critical] 0000…99001 Router down at <branch> & "HQ" — call +971 50 123 4567 — due in 2 h`,
+    );
+    expect(warning.links).toEqual([
+      { href: `https://aicc.example.com/case/${WATCHED}`, text: 'Case 000000000000000000000000099001' },
+    ]);
     expect(triggered.some((t) => t.length > 1 || (t.length === 1 && t[0] !== WATCHED))).toBe(true);
   });
 });
@@ -207,9 +225,10 @@ describe('channel faults', () => {
     stack.sandbox.updateCase(WATCHED, { state: 'Processing', closedDate: null });
     pd.clear();
     const missing = topic.topicArn.replace(/oncall-alerts$/, 'no-such-topic');
-    const failure = await run({ job: 'overdue-alert', at: AT, intervalMinutes: 15 }, { ALERT_TOPIC_ARN: missing }).catch(
-      (e: unknown) => e,
-    );
+    const failure = await run(
+      { job: 'overdue-alert', at: AT, intervalMinutes: 15 },
+      { ALERT_TOPIC_ARN: missing },
+    ).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ChannelError);
     expect((failure as Error).message).toMatch(/SNS topic: SNS Publish to .*no-such-topic failed/);
     expect(await stack.ses.emails()).toHaveLength(1);
@@ -236,7 +255,11 @@ describe('SNS and dry runs', () => {
     await run({ job: 'overdue-alert', at: AT, intervalMinutes: 15 }, { ALERT_TOPIC_FORMAT: 'chat' });
     const [delivered] = await topic.receive(1, 10_000);
     const chat = JSON.parse(delivered?.message ?? '{}');
-    expect(chat).toMatchObject({ version: '1.0', source: 'custom', content: { textType: 'client-markdown' } });
+    expect(chat).toMatchObject({
+      version: '1.0',
+      source: 'custom',
+      content: { textType: 'client-markdown' },
+    });
     expect(chat.content.description).toContain(`(https://aicc.example.com/case/${WATCHED})`);
     // Markdown specials of the title are escaped, not interpreted.
     expect(chat.content.description).toContain('Router down at \\<branch\\> & "HQ"');
@@ -248,7 +271,9 @@ describe('SNS and dry runs', () => {
     const result = await run({ job: 'overdue-alert', at: AT, intervalMinutes: 15, dryRun: true });
     const want = expectedTriggers(Date.parse(AT));
     expect(result.pagerduty?.triggered).toBe(want.length);
-    expect(result.pagerduty?.events?.map((e) => e.dedup_key).sort()).toEqual(want.map((id) => `aicc-case-${id}`));
+    expect(result.pagerduty?.events?.map((e) => e.dedup_key).sort()).toEqual(
+      want.map((id) => `aicc-case-${id}`),
+    );
     expect(result.topic).toMatchObject({ messageId: null, status: 'dry-run' });
     const sms = result.topic?.message?.sms ?? '';
     expect(sms.length).toBeLessThanOrEqual(140);

@@ -41,7 +41,11 @@ const CRAFTED: CaseRecord[] = [
   craft('craft-due-30min-ago', {}),
   craft('craft-due-in-90min', { dueDate: local(asOfMs + 90 * MIN) }),
   craft('craft-due-in-3h', { dueDate: local(asOfMs + 3 * HOUR) }),
-  craft('craft-high-due-10min-ago', { priority: 'High', dueDate: local(asOfMs - 10 * MIN), queueId: 'q-apac' }),
+  craft('craft-high-due-10min-ago', {
+    priority: 'High',
+    dueDate: local(asOfMs - 10 * MIN),
+    queueId: 'q-apac',
+  }),
   craft('craft-other-team', { dueDate: local(asOfMs - 20 * MIN), queueId: 'q-amer' }),
   craft('craft-closed-after-due', {
     state: 'Completed',
@@ -141,7 +145,9 @@ describe('overdue-alert through the handler, the sandbox and local SES', () => {
     const want = expectedAlerted({ priorities: ['Critical'], intervalMin: 60, repeatH: 24 });
     expect(want).toContain('craft-due-30min-ago');
     const before = sandbox.requests.length;
-    const result = asAlert(await handler({ job: 'overdue-alert', scheduledTime: AS_OF, intervalMinutes: 60 }));
+    const result = asAlert(
+      await handler({ job: 'overdue-alert', scheduledTime: AS_OF, intervalMinutes: 60 }),
+    );
     expect(result.alerted).toEqual({ count: want.length, caseIds: want });
     expect(result.warned).toEqual({ count: 0, caseIds: [] });
     expect(result.report).toBeNull();
@@ -151,18 +157,27 @@ describe('overdue-alert through the handler, the sandbox and local SES', () => {
     const mail = await ses.emails();
     expect(mail).toHaveLength(1);
     expect(mail[0]?.destination.to).toEqual(['on-call@example.com']);
-    expect(mail[0]?.subject).toBe(`[Overdue] ${want.length} Critical case${want.length === 1 ? '' : 's'} past due`);
+    expect(mail[0]?.subject).toBe(
+      `[Overdue] ${want.length} Critical case${want.length === 1 ? '' : 's'} past due`,
+    );
     // Whenever the alert lists cases, every one is in the CSV.
     expect(mail[0]?.attachments.map((a) => a.filename)).toEqual(['overdue-2026-11-27.csv']);
     expect(result.emails).toEqual([
-      { to: ['on-call@example.com'], subject: mail[0]?.subject, messageId: mail[0]?.messageId, status: 'sent' },
+      {
+        to: ['on-call@example.com'],
+        subject: mail[0]?.subject,
+        messageId: mail[0]?.messageId,
+        status: 'sent',
+      },
     ]);
   });
 
   it('with a 24-hour interval and daily reminders, alerts every open overdue Critical case exactly once', async () => {
     const want = expectedAlerted({ priorities: ['Critical'], intervalMin: 24 * 60, repeatH: 24 });
     expect(want.length).toBeGreaterThan(5);
-    const result = asAlert(await handler({ job: 'overdue-alert', at: AS_OF, intervalMinutes: 24 * 60, dryRun: true }));
+    const result = asAlert(
+      await handler({ job: 'overdue-alert', at: AS_OF, intervalMinutes: 24 * 60, dryRun: true }),
+    );
     expect(result.alerted.caseIds).toEqual(want);
     expect(result.emails[0]).toMatchObject({ messageId: null, status: 'dry-run' });
     expect(result.emails[0]?.text).toContain(`${want.length} Critical`);
@@ -208,7 +223,8 @@ describe('overdue-alert through the handler, the sandbox and local SES', () => {
     expect(new Set(bodies.map((b) => b.priority))).toEqual(new Set(['3', '2']));
     for (const b of bodies)
       expect(
-        Date.parse(`${String(b.endTime).replace(' ', 'T')}Z`) - Date.parse(`${String(b.startTime).replace(' ', 'T')}Z`),
+        Date.parse(`${String(b.endTime).replace(' ', 'T')}Z`) -
+          Date.parse(`${String(b.startTime).replace(' ', 'T')}Z`),
       ).toBeLessThanOrEqual(31 * 24 * HOUR);
   });
 
@@ -260,7 +276,13 @@ describe('overdue-alert through the handler, the sandbox and local SES', () => {
   it('warns only, with the due-soon subject, when nothing fell overdue', async () => {
     // 35 minutes on, the 90-minute case is due in 55 min: W = 1 h puts its warning 5 min ago.
     const at = new Date(asOfMs + 35 * MIN).toISOString();
-    const rule: Rule = { priorities: ['Critical'], intervalMin: 10, repeatH: 0, asOfIso: at, queueId: 'q-emea' };
+    const rule: Rule = {
+      priorities: ['Critical'],
+      intervalMin: 10,
+      repeatH: 0,
+      asOfIso: at,
+      queueId: 'q-emea',
+    };
     const result = asAlert(
       await handler({
         job: 'overdue-alert',
@@ -293,7 +315,11 @@ describe('overdue-alert through the handler, the sandbox and local SES', () => {
   });
 
   it('with nothing to alert, sends nothing', async () => {
-    const result = await handler({ job: 'overdue-alert', scheduledTime: '2026-09-01T00:00:00Z', intervalMinutes: 60 });
+    const result = await handler({
+      job: 'overdue-alert',
+      scheduledTime: '2026-09-01T00:00:00Z',
+      intervalMinutes: 60,
+    });
     expect(result).toMatchObject({ job: 'overdue-alert', alerted: { count: 0, caseIds: [] }, emails: [] });
     expect(await ses.emails()).toHaveLength(0);
   });

@@ -89,7 +89,12 @@ describe('scheduled digest through the handler, the sandbox and local SES', () =
       byPriority: want.byPriority,
       byOrigin: want.byOrigin,
       byState: want.byState,
-      overdue: { count: want.overdueIds.length, caseIds: want.overdueIds, byAge: want.byAge, byOwner: want.byOwner },
+      overdue: {
+        count: want.overdueIds.length,
+        caseIds: want.overdueIds,
+        byAge: want.byAge,
+        byOwner: want.byOwner,
+      },
       atRisk: { count: want.dueSoonIds.length, caseIds: want.dueSoonIds },
       sla: want.sla,
       report: null,
@@ -211,15 +216,18 @@ describe('scheduled digest through the handler, the sandbox and local SES', () =
     ['تقرير الحالات اليومي للفريق <digest@example.com>', 'تقرير الحالات اليومي للفريق', 'digest@example.com'],
     ['Acme, Inc. <digest@example.com>', 'Acme, Inc.', 'digest@example.com'],
     ['"Case \\"Digest\\"" <digest@example.com>', 'Case "Digest"', 'digest@example.com'],
-  ])('sends as MAIL_FROM %s, which reads back as written after a local SES round trip', async (from, name, address) => {
-    await stack.handler({ MAIL_FROM: from })({ job: 'digest', scheduledTime: SCHEDULED });
-    const [mail] = await ses.emails();
-    const stored = mail?.from ?? '';
-    // What SES got is a header value: printable ASCII, the name quoted or in encoded-words.
-    expect(stored).toMatch(/^[\x20-\x7e]+$/);
-    const decoded = libmime.decodeWords(stored);
-    const m = /^(.*) <([^<>]+)>$/.exec(decoded);
-    const unquoted = (m?.[1] ?? '').replace(/^"(.*)"$/, '$1').replace(/\\(.)/g, '$1');
-    expect([unquoted, m?.[2]]).toEqual([name, address]);
-  });
+  ])(
+    'sends as MAIL_FROM %s, which reads back as written after a local SES round trip',
+    async (from, name, address) => {
+      await stack.handler({ MAIL_FROM: from })({ job: 'digest', scheduledTime: SCHEDULED });
+      const [mail] = await ses.emails();
+      const stored = mail?.from ?? '';
+      // What SES got is a header value: printable ASCII, the name quoted or in encoded-words.
+      expect(stored).toMatch(/^[\x20-\x7e]+$/);
+      const decoded = libmime.decodeWords(stored);
+      const m = /^(.*) <([^<>]+)>$/.exec(decoded);
+      const unquoted = (m?.[1] ?? '').replace(/^"(.*)"$/, '$1').replace(/\\(.)/g, '$1');
+      expect([unquoted, m?.[2]]).toEqual([name, address]);
+    },
+  );
 });

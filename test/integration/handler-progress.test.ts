@@ -29,7 +29,10 @@ it('logs progress of a long query in the function log (every 100 pages and the l
     return true;
   });
   try {
-    const handler = stack.handler({}, { logger: new Logger({ serviceName: 'aicc-case-digest', logLevel: 'INFO' }) });
+    const handler = stack.handler(
+      {},
+      { logger: new Logger({ serviceName: 'aicc-case-digest', logLevel: 'INFO' }) },
+    );
     const result = await handler({ job: 'digest', scheduledTime: '2026-11-27T06:00:00Z', dryRun: true });
     expect(result.job === 'digest' && result.total).toBe(10_050);
   } finally {

@@ -33,7 +33,14 @@ let handler: Handler;
 
 beforeAll(async () => {
   stack = await startLocalStack(
-    { timezone: AICC, casesPerDay: 300, days: 40, endDate: '2026-11-27', now: () => new Date(SCHEDULED), seed: 5 },
+    {
+      timezone: AICC,
+      casesPerDay: 300,
+      days: 40,
+      endDate: '2026-11-27',
+      now: () => new Date(SCHEDULED),
+      seed: 5,
+    },
     { DIGEST_RECIPIENTS: 'managers@example.com', IDEMPOTENCY_TABLE: TABLE },
   );
   dynamo = await startLocalDynamoDb();
@@ -93,7 +100,9 @@ describe('named reports', () => {
     expect(email?.subject).toBe(
       `Case digest · EMEA voice 2026-11-26: ${cases.length} new, ${teamOverdue.length} overdue`,
     );
-    expect(email?.html).toContain('<h1 style="margin:0;font-size:20px;line-height:1.3;font-weight:bold;color:#ffffff">Case digest · EMEA voice 2026-11-26</h1>');
+    expect(email?.html).toContain(
+      '<h1 style="margin:0;font-size:20px;line-height:1.3;font-weight:bold;color:#ffffff">Case digest · EMEA voice 2026-11-26</h1>',
+    );
     expect(email?.text).toContain('Report "emea-voice", scheduled run of 2026-11-27 06:00 (Europe/Berlin).');
     expect(email?.text).toContain('edit this report\'s "recipients"');
   });
@@ -109,7 +118,10 @@ describe('named reports', () => {
     // Scheduler (or the DLQ redrive) delivers both events again: nothing more is sent.
     const again = [(await handler(DAILY)) as DigestResult, (await handler(EMEA_VOICE)) as DigestResult];
     expect(again.map((r) => r.emails.map((e) => e.status))).toEqual([['already-sent'], ['already-sent']]);
-    expect(again.map((r) => r.emails[0]?.messageId)).toEqual([first.emails[0]?.messageId, second.emails[0]?.messageId]);
+    expect(again.map((r) => r.emails[0]?.messageId)).toEqual([
+      first.emails[0]?.messageId,
+      second.emails[0]?.messageId,
+    ]);
     expect(await stack.ses.emails()).toHaveLength(2);
 
     // The plain scheduled digest of that instant is another event: it sends.

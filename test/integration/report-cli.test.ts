@@ -63,4 +63,46 @@ describe('report CLI', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/ConfigError: .*AICC_BASE_URL/);
   });
+
+  it('lists the named reports of cdk.json with their schedules', () => {
+    const r = report(['--list']);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines.map((l) => l.split(/\s+/).slice(0, 3))).toEqual([
+      ['daily', 'digest', 'cron(0'],
+      ['emea-voice', 'digest', 'cron(0'],
+      ['oncall-emea', 'overdue-alert', 'rate(15'],
+    ]);
+    expect(lines[1]).toContain('Europe/Berlin "EMEA voice"');
+  });
+
+  it("runs a named report by its name with the report's own event: its zone, filters and recipients", () => {
+    const r = report(['--report', 'emea-voice', '--sandbox', '--dry-run', '--json'], {
+      AICC_TIMEZONE: 'Asia/Dubai',
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout);
+    expect(result).toMatchObject({
+      job: 'digest',
+      report: 'emea-voice',
+      dryRun: true,
+      window: { timezone: 'Europe/Berlin' },
+      filters: { origin: 'Voice', queueId: 'q-emea' },
+      byOrigin: { Voice: result.total },
+    });
+    expect(result.emails[0]).toMatchObject({ to: ['emea-leads@example.com'], status: 'dry-run' });
+    expect(result.emails[0].subject).toMatch(/^Case digest · EMEA voice \d{4}-\d{2}-\d{2}: /);
+  });
+
+  it('runs a named alert rule with its priorities and interval, and says which report ran', () => {
+    const r = report(['--report', 'oncall-emea', '--sandbox', '--dry-run', '--at', '2026-11-27T10:00:00Z']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^report oncall-emea \(overdue-alert\) .* \d+ cases alerted, \d+ warned$/m);
+  });
+
+  it('exits 1 naming the reports there are when the name is unknown', () => {
+    const r = report(['--report', 'weekly-emea']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/No report named "weekly-emea".*daily, emea-voice, oncall-emea/);
+  });
 });

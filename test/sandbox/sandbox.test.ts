@@ -160,6 +160,35 @@ describe('teams through the list endpoint', () => {
   });
 });
 
+describe('updateCase: an agent working a case', () => {
+  it('closes a case in place: the list shows the change at the same position, and its creation date stays', async () => {
+    const sb = await startSandbox(DATA);
+    try {
+      const before = await pageAll(sb, DAY, 100);
+      const target = before.rows.find((c) => c.state === 'Processing' && c.closedDate === null) as CaseRecord;
+      const updated = sb.updateCase(String(target.id), {
+        state: 'Completed',
+        closedDate: '2026-11-27 13:55:00',
+        createdDate: '1999-01-01 00:00:00',
+      });
+      expect(updated).toMatchObject({
+        state: 'Completed',
+        closedDate: '2026-11-27 13:55:00',
+        createdDate: target.createdDate,
+      });
+      const after = await pageAll(sb, DAY, 100);
+      expect(after.rows.map((c) => c.id)).toEqual(before.rows.map((c) => c.id));
+      expect(after.rows.find((c) => c.id === target.id)).toMatchObject({
+        state: 'Completed',
+        closedDate: '2026-11-27 13:55:00',
+      });
+      expect(sb.updateCase('no-such-case', { state: 'Completed' })).toBeUndefined();
+    } finally {
+      await sb.close();
+    }
+  });
+});
+
 describe('case list: validation in the API envelope', () => {
   const refusals: [string, unknown, RegExp][] = [
     ['limit 0', { start: 0, limit: 0 }, /^limit must be between 1 and 100$/],

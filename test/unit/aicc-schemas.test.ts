@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parsePage } from '../../functions/case-digest/aicc/client.js';
 import {
@@ -9,14 +9,8 @@ import {
 } from '../../functions/case-digest/aicc/schemas.js';
 import { AiccApiError, AiccResponseError } from '../../functions/case-digest/errors.js';
 
-// The vendor's own example, as shared beside the repo (SPEC refers to ../shared); a copy in
-// test/fixtures wins when present.
-const FIXTURES = [
-  new URL('../fixtures/', import.meta.url),
-  new URL('../../../shared/fixtures/', import.meta.url),
-].find((dir) => existsSync(new URL('vendor-example-response.json', dir)));
-if (!FIXTURES)
-  throw new Error('vendor-example-response.json not found in test/fixtures or ../shared/fixtures');
+// The vendor's own example, copied into the repository (nothing here points outside it).
+const FIXTURES = new URL('../fixtures/', import.meta.url);
 const vendorResponseText = readFileSync(new URL('vendor-example-response.json', FIXTURES), 'utf8');
 const vendorRequest = JSON.parse(readFileSync(new URL('vendor-example-request.json', FIXTURES), 'utf8'));
 

@@ -69,7 +69,7 @@ describe('token source: client credentials', () => {
       credentials: { kind: 'client', clientId: 'c', clientSecret: SECRET },
       timeoutMs: 1000,
       fetch: endpoint.fetch,
-      now: () => now,
+      now: () => new Date(now),
     });
     // Act / Assess
     expect(await source.getToken()).toBe(ISSUED);
@@ -89,7 +89,7 @@ describe('token source: client credentials', () => {
       credentials: { kind: 'client', clientId: 'c', clientSecret: SECRET },
       timeoutMs: 1000,
       fetch: endpoint.fetch,
-      now: () => now,
+      now: () => new Date(now),
     });
     await source.getToken();
     now = 14_999;

@@ -105,11 +105,15 @@ describe('createBatchGuard', () => {
     const send = vi.fn(async () => ({ messageId: 'm-1' }));
 
     // Act
-    await guard.run('digest#2026-11-27T02:00:00Z#0', send);
-    await guard.run('digest#2026-11-27T02:00:00Z#0', send);
+    const first = await guard.run('digest#2026-11-27T02:00:00Z#0', send);
+    const second = await guard.run('digest#2026-11-27T02:00:00Z#0', send);
 
     // Assess
     expect(send).toHaveBeenCalledTimes(2);
+    expect([first, second]).toEqual([
+      { value: { messageId: 'm-1' }, fresh: true },
+      { value: { messageId: 'm-1' }, fresh: true },
+    ]);
     expect(ddb.calls()).toHaveLength(0);
   });
 
@@ -119,7 +123,7 @@ describe('createBatchGuard', () => {
 
     const result = await guard.run('digest#2026-11-27T02:00:00Z#0', send);
 
-    expect(result).toEqual({ messageId: 'm-1', to: ['a@example.com'] });
+    expect(result).toEqual({ value: { messageId: 'm-1', to: ['a@example.com'] }, fresh: true });
     expect(send).toHaveBeenCalledTimes(1);
     expect(ddb.commandCalls(PutItemCommand)).toHaveLength(1);
     const put = ddb.commandCalls(PutItemCommand)[0]?.args[0].input;
@@ -142,19 +146,22 @@ describe('createBatchGuard', () => {
     const replay = await guardFor().run('overdue-alert#2026-11-27T10:00:00Z#0', second);
 
     expect(second).not.toHaveBeenCalled();
-    expect(replay).toEqual({ messageId: 'm-1' });
+    expect(replay).toEqual({ value: { messageId: 'm-1' }, fresh: false });
   });
 
   it('guards batch by batch: a new key sends, a completed one does not', async () => {
     const guard = guardFor();
     const send = vi.fn(async () => 'ok');
 
-    await guard.run('digest#2026-11-27T02:00:00Z#0', send);
-    await guard.run('digest#2026-11-27T02:00:00Z#1', send);
-    await guard.run('digest#2026-11-27T02:00:00Z#0', send);
-    await guard.run('digest#2026-11-28T02:00:00Z#0', send);
+    const outcomes = [
+      await guard.run('digest#2026-11-27T02:00:00Z#0', send),
+      await guard.run('digest#2026-11-27T02:00:00Z#1', send),
+      await guard.run('digest#2026-11-27T02:00:00Z#0', send),
+      await guard.run('digest#2026-11-28T02:00:00Z#0', send),
+    ];
 
     expect(send).toHaveBeenCalledTimes(3);
+    expect(outcomes.map((o) => o.fresh)).toEqual([true, true, false, true]);
     expect(items.size).toBe(3);
   });
 
@@ -176,7 +183,7 @@ describe('createBatchGuard', () => {
 
     // Assess
     expect(send).not.toHaveBeenCalled();
-    expect(result).toEqual({ messageId: 'stored' });
+    expect(result).toEqual({ value: { messageId: 'stored' }, fresh: false });
   });
 
   it('refuses a key whose record is still IN PROGRESS, sending nothing', async () => {
@@ -214,7 +221,7 @@ describe('createBatchGuard', () => {
     vi.setSystemTime(NOW.getTime() + IN_PROGRESS_LEASE_MS + 1);
     const send = vi.fn(async () => 'sent');
 
-    await expect(guardFor().run('k', send)).resolves.toBe('sent');
+    await expect(guardFor().run('k', send)).resolves.toEqual({ value: 'sent', fresh: true });
     expect(send).toHaveBeenCalledTimes(1);
   });
 
@@ -238,7 +245,7 @@ describe('createBatchGuard', () => {
     expect(ddb.commandCalls(DeleteItemCommand)).toHaveLength(1);
 
     const send = vi.fn(async () => 'sent');
-    await expect(guard.run('k', send)).resolves.toBe('sent');
+    await expect(guard.run('k', send)).resolves.toEqual({ value: 'sent', fresh: true });
     expect(send).toHaveBeenCalledTimes(1);
   });
 
@@ -248,7 +255,10 @@ describe('createBatchGuard', () => {
     vi.setSystemTime(NOW.getTime() + 3601_000);
     const send = vi.fn(async () => 'again');
 
-    await expect(guardFor({ expiresAfterSeconds: 3600 }).run('k', send)).resolves.toBe('again');
+    await expect(guardFor({ expiresAfterSeconds: 3600 }).run('k', send)).resolves.toEqual({
+      value: 'again',
+      fresh: true,
+    });
     expect(send).toHaveBeenCalledTimes(1);
   });
 
@@ -257,8 +267,8 @@ describe('createBatchGuard', () => {
     const first = await guardFor().run('k', async () => value);
     const replay = await guardFor().run('k', async () => value);
 
-    expect(first).toEqual({ messageId: 'm-1', at: '2026-11-27T06:00:00.000Z' });
-    expect(replay).toEqual(first);
+    expect(first).toEqual({ value: { messageId: 'm-1', at: '2026-11-27T06:00:00.000Z' }, fresh: true });
+    expect(replay).toEqual({ ...first, fresh: false });
   });
 
   it('rejects an empty key instead of silently skipping the guard', async () => {

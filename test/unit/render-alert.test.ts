@@ -83,8 +83,13 @@ describe('renderAlert: text part', () => {
 });
 
 describe('renderAlert: HTML', () => {
-  it('keeps the order of the view (most overdue first)', () => {
-    const cases = [alertCase(5, 9 * HOUR), alertCase(1, 4 * HOUR), alertCase(3, HOUR)];
+  it('keeps the order of the view (the job sorts it: priority, then oldest due)', () => {
+    // Not "most overdue first": a High case overdue longer still follows a Critical one.
+    const cases = [
+      alertCase(5, HOUR, { priority: 'Critical' }),
+      alertCase(1, 9 * HOUR, { priority: 'Critical' }),
+      alertCase(3, 20 * HOUR, { priority: 'High' }),
+    ];
     const { html, text } = renderAlert(alertView({ cases }));
     for (const part of [html, text]) {
       const positions = cases.map((c) => part.indexOf(c.caseNo));
@@ -129,10 +134,14 @@ describe('renderAlert: HTML', () => {
 });
 
 describe('renderAlert: attachment', () => {
-  it('attaches nothing up to 50 cases', () => {
-    const email = renderAlert(alertView({ cases: manyCases(50) }));
-    expect(email.attachments).toEqual([]);
-    expect(email.html).not.toContain('more</strong>');
+  it('attaches every listed case as CSV, even for one case and up to 50', () => {
+    for (const n of [1, 50]) {
+      const email = renderAlert(alertView({ cases: manyCases(n) }));
+      expect(email.attachments.map((a) => a.filename)).toEqual(['overdue-2026-11-27.csv']);
+      const csv = new TextDecoder().decode(email.attachments[0]?.content);
+      expect(csv.trimEnd().split('\r\n')).toHaveLength(n + 1);
+      expect(email.html).not.toContain('more</strong>');
+    }
   });
 
   it('cuts at 50 rows and attaches every case as CSV beyond that', () => {
@@ -143,5 +152,92 @@ describe('renderAlert: attachment', () => {
     expect(email.text).toContain('and 1 more — see attachment overdue-2026-11-27.csv');
     const csv = new TextDecoder().decode(email.attachments[0]?.content);
     expect(csv.trimEnd().split('\r\n')).toHaveLength(52);
+  });
+});
+
+/** Due `inMinutes` after ASOF, warned `warnHours` ahead. */
+const warnedCase = (i: number, inMinutes: number, over: Partial<OverdueCaseView> = {}): OverdueCaseView =>
+  overdueCase(
+    200 + i,
+    {
+      title: `Disk almost full #${i}`,
+      overdueMs: 0,
+      dueAt: new Date(ASOF.getTime() + inMinutes * 60_000),
+      ...over,
+    },
+    ASOF,
+  );
+
+describe('renderAlert: overdue and due-soon sections', () => {
+  it.each([
+    ['overdue cases only', { warnHours: 2, warned: [] }, '[Overdue] 2 Critical cases past due'],
+    [
+      'due-soon cases only',
+      { warnHours: 2, cases: [], warned: [warnedCase(0, 90)] },
+      '[Due soon] 1 Critical case due within 2 h',
+    ],
+    [
+      'both',
+      { warnHours: 2, warned: [warnedCase(0, 90), warnedCase(1, 100)] },
+      '[Overdue] 2 Critical cases past due · 2 Critical cases due within 2 h',
+    ],
+  ])('names the counts in the subject with %s', (_name, over, subject) => {
+    expect(renderAlert(alertView(over)).subject).toBe(subject);
+  });
+
+  it.each([
+    [{ warned: [] }, '[Overdue] 2 Critical cases past due · On-call EMEA'],
+    [{ cases: [], warned: [warnedCase(0, 90)] }, '[Due soon] 1 Critical case due within 2 h · On-call EMEA'],
+    [
+      { warned: [warnedCase(0, 90)] },
+      '[Overdue] 2 Critical cases past due · 1 Critical case due within 2 h · On-call EMEA',
+    ],
+  ])('appends the title of a named report: %#', (over, subject) => {
+    const report = { name: 'oncall-emea', title: 'On-call EMEA' };
+    expect(renderAlert(alertView({ warnHours: 2, report, ...over })).subject).toBe(subject);
+  });
+
+  it('lists the overdue and the due-soon cases in two sections, in HTML and text', () => {
+    const warned = [warnedCase(0, 30), warnedCase(1, 95)];
+    const { html, text } = renderAlert(alertView({ warnHours: 2, warned }));
+    expect(html).toMatch(/<h2[^>]*>Overdue<\/h2>/);
+    expect(html).toMatch(/<h2[^>]*>Due soon \(within 2 h\)<\/h2>/);
+    expect(text).toContain('Overdue (2):');
+    expect(text).toContain('Due soon, within 2 h (2):');
+    for (const part of [html, text]) {
+      // Every overdue case before the due-soon heading, every warned case after it.
+      const split = part.indexOf(part === html ? 'Due soon (within 2 h)' : 'Due soon, within 2 h');
+      for (const c of alertView().cases) expect(part.indexOf(c.caseNo)).toBeLessThan(split);
+      for (const c of warned) expect(part.indexOf(c.caseNo)).toBeGreaterThan(split);
+    }
+    expect(text).toContain('00000000035213  Critical · due in 30 min (due 2026-11-27 14:30)');
+    expect(text).toContain('cases are also warned 2 h before they fall due.');
+  });
+
+  it('heads a due-soon-only alert as such, without an empty overdue section', () => {
+    const { html, text } = renderAlert(alertView({ warnHours: 2, cases: [], warned: [warnedCase(0, 90)] }));
+    expect(/<h1[^>]*>([^<]*)<\/h1>/.exec(html)?.[1]).toBe('Due-soon alert');
+    expect(text.split('\n')[0]).toBe('1 Critical case due within 2 h: 0000…35213 (in 1 h)');
+    expect(text).not.toContain('Overdue (');
+  });
+
+  it('names a report in the heading and the footer', () => {
+    const report = { name: 'oncall-emea', title: 'On-call EMEA' };
+    const { html, text } = renderAlert(alertView({ report, scheduledTime: ASOF }));
+    expect(/<h1[^>]*>([^<]*)<\/h1>/.exec(html)?.[1]).toBe('Overdue alert · On-call EMEA');
+    // 10:00Z is 14:00 in Asia/Dubai, the report zone.
+    expect(text).toContain('Report "oncall-emea", scheduled run of 2026-11-27 14:00 (Asia/Dubai).');
+    expect(text).not.toContain('ALERT_RECIPIENTS');
+  });
+
+  it('attaches a CSV of both sections, marked by their section column', () => {
+    const email = renderAlert(alertView({ warnHours: 2, warned: [warnedCase(0, 90)] }));
+    const rows = new TextDecoder().decode(email.attachments[0]?.content).trimEnd().split('\r\n').slice(1);
+    expect(rows.map((r) => r.split(',')[0])).toEqual(['overdue', 'overdue', 'due-soon']);
+  });
+
+  it('attaches the CSV for due-soon cases alone', () => {
+    const email = renderAlert(alertView({ warnHours: 2, cases: [], warned: [warnedCase(0, 90)] }));
+    expect(email.attachments.map((a) => a.filename)).toEqual(['overdue-2026-11-27.csv']);
   });
 });

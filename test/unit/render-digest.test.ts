@@ -1,21 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import type { AiccClient } from '../../functions/case-digest/aicc/client.js';
 import { loadConfig } from '../../functions/case-digest/config.js';
-import { HTML_BUDGET_BYTES, renderDigest } from '../../functions/case-digest/email/render.js';
+import { renderDigest } from '../../functions/case-digest/email/render.js';
 import type { DigestView, OverdueCaseView, RenderedEmail } from '../../functions/case-digest/email/views.js';
 import { parseEvent } from '../../functions/case-digest/events.js';
 import type { JobDeps } from '../../functions/case-digest/jobs/deps.js';
 import { runDigest } from '../../functions/case-digest/jobs/digest.js';
-import { overdueCase as baseCase, digestView as baseDigestView, HOUR } from '../helpers/views.js';
+import {
+  overdueCase as baseCase,
+  digestView as baseDigestView,
+  dueSoonCase,
+  HOUR,
+} from '../helpers/views.js';
 
 /** Overdue by 3 d 4 h (and `i` minutes), without a deep link unless the test gives one. */
 const overdueCase = (i: number, over: Partial<OverdueCaseView> = {}): OverdueCaseView =>
   baseCase(i, { overdueMs: (3 * 24 + 4) * HOUR + i * 60_000, url: null, ...over });
 
+/** The helper's digest with nothing due soon: the overdue-table tests count rows, links and CSV lines. */
 const digestView = (over: Partial<DigestView> = {}): DigestView =>
   baseDigestView({
     generatedAt: new Date('2026-11-27T02:00:05Z'),
     overdue: [overdueCase(0), overdueCase(1), overdueCase(2)],
+    atRisk: [],
     ...over,
   });
 
@@ -66,10 +73,12 @@ describe('renderDigest: subject and headline', () => {
   });
 
   it('puts the headline on the first lines of the text part', () => {
-    const lines = renderDigest(digestView()).text.split('\n');
+    const lines = renderDigest(digestView({ atRisk: [dueSoonCase(0), dueSoonCase(1)] })).text.split('\n');
     expect(lines[0]).toBe('Case digest 2026-11-26: 284 new, 3 overdue');
     expect(lines[1]).toBe('New cases: 284 (previous period: 251; change: +33 (+13.1%))');
-    expect(lines[2]).toBe('Overdue open cases: 3');
+    expect(lines[2]).toBe('Due dates met: 90.0% (90 met, 10 missed, 30 not yet due, 2 unknown)');
+    expect(lines[3]).toBe('Overdue open cases: 3');
+    expect(lines[4]).toBe('Due in the next 24 h: 2');
   });
 });
 
@@ -131,16 +140,22 @@ describe('the digest job: the footer says how the run was started', () => {
   });
   // No case anywhere: the footer is all this looks at.
   const client = {
-    stats: { requests: 0, pages: 0, retries: 0 },
+    stats: { requests: 0, pages: 0, retries: 0, throttled: 0 },
+    concurrency: { start: 4, max: 4, final: 4, peak: 4 },
     forEachCase: async () => ({ reportedCount: 0, uniqueCount: 0, pages: 1 }),
     countCases: async () => 0,
   } as unknown as AiccClient;
+  const nothingSent = () => {
+    throw new Error('a dry run sends nothing');
+  };
   const deps: JobDeps = {
     config,
     client,
-    send: async () => [],
-    now,
+    clock: now,
     logger: { info: () => {}, warn: () => {} },
+    sendEmail: nothingSent,
+    sendPagerDuty: nothingSent,
+    publishTopic: nothingSent,
   };
   const footerOf = async (event: Record<string, unknown>) => {
     const input = parseEvent({ job: 'digest', dryRun: true, ...event }, now);
@@ -167,9 +182,9 @@ describe('the digest job: the footer says how the run was started', () => {
 describe('renderDigest: breakdowns', () => {
   it('draws a row per bucket with its count, share and a proportional bar', () => {
     const { html, text } = renderDigest(digestView());
-    expect(html).toContain('By priority');
-    expect(html).toContain('By origin');
-    expect(html).toContain('By state');
+    expect(html).toContain('New cases by priority');
+    expect(html).toContain('New cases by origin');
+    expect(html).toContain('New cases by state');
     expect(html).toMatch(
       />Medium<\/td>\s*<td[^>]*>130<\/td>\s*<td[^>]*>45\.8%<\/td>\s*<td[^>]*><table[^>]*width="46%"/,
     );
@@ -195,8 +210,8 @@ describe('renderDigest: breakdowns', () => {
 
   it('says so when a breakdown is empty', () => {
     const { html, text } = renderDigest(digestView({ total: 0, byPriority: {}, byOrigin: {}, byState: {} }));
-    expect(html).toContain('No cases.');
-    expect(text).toContain('no cases');
+    expect(html.match(/No cases\./g)).toHaveLength(3);
+    expect(text.match(/No cases\./g)).toHaveLength(3);
   });
 });
 
@@ -419,7 +434,7 @@ describe('renderDigest: bounded size', () => {
       periodLabel: '"'.repeat(1_000),
     });
     const email = renderDigest(view);
-    expect(bytes(email.html)).toBeLessThanOrEqual(HTML_BUDGET_BYTES);
+    expect(bytes(email.html)).toBeLessThan(100_000);
     expect(email.html).toMatch(/and [\d,]+ more<\/strong> — see attachment/);
   });
 
@@ -428,5 +443,212 @@ describe('renderDigest: bounded size', () => {
     const email = renderDigest(digestView({ overdue }));
     expect(bytes(email.html)).toBeLessThan(60_000);
     expect(email.html).toContain('and 4,950 more');
+  });
+});
+
+/** Oracle: `YYYY-MM-DD HH:mm` of an instant in a zone, by Intl. */
+const localMinute = (instant: Date, zone: string) => {
+  const p = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+    })
+      .formatToParts(instant)
+      .map((x) => [x.type, x.value]),
+  );
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
+};
+/** The lines of the text part between a heading line and the next blank line. */
+const textSection = (text: string, heading: string) => {
+  const lines = text.split('\n');
+  const start = lines.findIndex((l) => l.startsWith(heading));
+  expect(start).toBeGreaterThanOrEqual(0);
+  const end = lines.findIndex((l, i) => i > start && l.trim() === '');
+  return lines.slice(start + 1, end < 0 ? undefined : end);
+};
+const dueSoon = (n: number) =>
+  Array.from({ length: n }, (_, i) =>
+    dueSoonCase(i, { caseNo: `DUE-${String(i).padStart(3, '0')}`, url: null }),
+  );
+
+describe('renderDigest: due-date attainment', () => {
+  it('shows met / (met + missed) as a percentage, with the four counts', () => {
+    const sla = { met: 2, missed: 1, pending: 3, unknown: 4 };
+    const expected = `${((2 / 3) * 100).toFixed(1)}%`; // 66.7%
+    const { html, text } = renderDigest(digestView({ sla }));
+    expect(text).toContain(`Due dates met: ${expected} (2 met, 1 missed, 3 not yet due, 4 unknown)`);
+    expect(html).toContain(`>${expected}<`);
+  });
+
+  it('shows "—" when no case was met or missed', () => {
+    const { html, text } = renderDigest(digestView({ sla: { met: 0, missed: 0, pending: 7, unknown: 1 } }));
+    expect(text).toMatch(/^Due dates met: — /m);
+    expect(html).toMatch(/>—</);
+    expect(html + text).not.toMatch(/NaN|Infinity/);
+  });
+});
+
+describe('renderDigest: overdue by age and by owner', () => {
+  it('shows the four age buckets with their counts, youngest first, empty ones too', () => {
+    const overdueByAge = { '<1d': 3, '1-3d': 5, '3-7d': 0, '>7d': 2 };
+    const { html, text } = renderDigest(digestView({ overdueByAge }));
+    const rows = textSection(text, 'Overdue for');
+    expect(
+      rows.map((r) =>
+        r
+          .trim()
+          .split(/\s{2,}/)
+          .slice(0, 2),
+      ),
+    ).toEqual([
+      ['less than 1 day', '3'],
+      ['1–3 days', '5'],
+      ['3–7 days', '0'],
+      ['more than 7 days', '2'],
+    ]);
+    for (const label of ['less than 1 day', '1–3 days', '3–7 days', 'more than 7 days'])
+      expect(html).toContain(`>${label}<`);
+  });
+
+  it('shows the ten owners with most overdue cases, most first, and folds the rest', () => {
+    // 14 owners, owner-k with k + 1 cases, handed over in no particular order.
+    const order = [3, 11, 0, 7, 13, 5, 9, 1, 12, 4, 8, 2, 10, 6];
+    const overdueByOwner = Object.fromEntries(order.map((k) => [`owner-${k}`, k + 1]));
+    const { html, text } = renderDigest(digestView({ overdueByOwner }));
+    const rows = textSection(text, 'Owners with most overdue cases').map((r) => r.trim().split(/\s{2,}/));
+    expect(rows.map((r) => r[0])).toEqual([
+      'owner-13',
+      'owner-12',
+      'owner-11',
+      'owner-10',
+      'owner-9',
+      'owner-8',
+      'owner-7',
+      'owner-6',
+      'owner-5',
+      'owner-4',
+      'Other (4 values)',
+    ]);
+    expect(rows.at(-1)?.[1]).toBe(String(1 + 2 + 3 + 4));
+    expect(html).toContain('>owner-4<');
+    expect(html).not.toContain('>owner-3<');
+  });
+
+  it('says so when nothing is overdue, without pointing to the attachment the due-soon cases have', () => {
+    const email = renderDigest(
+      digestView({
+        overdue: [],
+        overdueByAge: { '<1d': 0, '1-3d': 0, '3-7d': 0, '>7d': 0 },
+        overdueByOwner: {},
+        atRisk: dueSoon(2),
+      }),
+    );
+    expect(email.attachments).toHaveLength(1); // the due-soon cases
+    for (const part of [email.html, email.text]) {
+      expect(part).toContain('No open cases are past their due date.');
+      expect(part).not.toMatch(/All 0 are also in the attached/);
+    }
+  });
+});
+
+describe('renderDigest: the due-soon table', () => {
+  it('lists the cases due in the next AT_RISK_HOURS in the order of the view (soonest first)', () => {
+    const atRisk = dueSoon(3);
+    const { html, text } = renderDigest(digestView({ atRisk, atRiskHours: 12 }));
+    expect(text).toContain('Due in the next 12 h (3), soonest first:');
+    for (const part of [html, text]) {
+      const positions = atRisk.map((c) => part.indexOf(c.caseNo));
+      expect(positions.every((p) => p > 0)).toBe(true);
+      expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    }
+    expect(text).toContain('DUE-000  Critical · Processing · due in 1 h (due 2026-11-27 07:00)');
+  });
+
+  it('shows at most 20 rows and points to the attachment for the rest', () => {
+    const atRisk = dueSoon(25);
+    const email = renderDigest(digestView({ atRisk }));
+    for (const part of [email.html, email.text]) {
+      const shown = atRisk.filter((c) => part.includes(c.caseNo));
+      expect(shown.map((c) => c.caseNo)).toEqual(atRisk.slice(0, 20).map((c) => c.caseNo));
+    }
+    expect(email.text).toContain('and 5 more — see attachment overdue-2026-11-27.csv');
+    expect(email.html).toContain('and 5 more</strong> — see attachment overdue-2026-11-27.csv');
+  });
+
+  it('says so when nothing is due soon', () => {
+    const { html, text } = renderDigest(digestView({ atRisk: [], atRiskHours: 24 }));
+    expect(html).toContain('No open case is due in the next 24 h.');
+    expect(text).toContain('No open case is due in the next 24 h.');
+  });
+
+  it('lists overdue and due-soon cases in the CSV, marked by its section column', () => {
+    const email = renderDigest(digestView({ overdue: many(3), atRisk: dueSoon(25) }));
+    const rows = csvText(email)
+      .replace(/^\uFEFF/, '')
+      .trimEnd()
+      .split('\r\n');
+    expect(rows[0]?.split(',')[0]).toBe('section');
+    const sections = rows.slice(1).map((r) => r.split(',')[0]);
+    expect(sections).toEqual([...Array(3).fill('overdue'), ...Array(25).fill('due-soon')]);
+  });
+
+  it('attaches the CSV for due-soon cases alone', () => {
+    const email = renderDigest(digestView({ overdue: [], atRisk: dueSoon(1) }));
+    expect(email.attachments.map((a) => a.filename)).toEqual(['overdue-2026-11-27.csv']);
+  });
+});
+
+describe('renderDigest: a named report', () => {
+  const report = { name: 'emea-voice', title: 'EMEA voice' };
+  const scheduledTime = new Date('2026-11-27T05:00:00Z');
+
+  it('puts the title in the subject and the heading', () => {
+    const email = renderDigest(digestView({ report, scheduledTime }));
+    expect(email.subject).toBe('Case digest · EMEA voice 2026-11-26: 284 new, 3 overdue');
+    expect(/<h1[^>]*>([^<]*)<\/h1>/.exec(email.html)?.[1]).toBe('Case digest · EMEA voice 2026-11-26');
+    expect(email.text.split('\n')[0]).toBe(email.subject);
+  });
+
+  it('names the report and its scheduled run in the footer, and where its recipients are set', () => {
+    const email = renderDigest(digestView({ report, scheduledTime }));
+    const when = localMinute(scheduledTime, 'Asia/Dubai'); // the report zone, not UTC
+    expect(when).toBe('2026-11-27 09:00');
+    expect(email.text).toContain(`Report "emea-voice", scheduled run of ${when} (Asia/Dubai).`);
+    expect(email.html).toContain(`Report &quot;emea-voice&quot;, scheduled run of ${when} (Asia/Dubai).`);
+    expect(email.text).toContain('"reports" in cdk.json');
+    expect(email.text).not.toContain('DIGEST_RECIPIENTS');
+  });
+
+  it('says DIGEST_RECIPIENTS sets the recipients of a plain digest', () => {
+    expect(renderDigest(digestView()).text).toContain('DIGEST_RECIPIENTS');
+  });
+
+  it('keeps a hostile title on one line and escaped', () => {
+    const email = renderDigest(
+      digestView({ report: { name: 'x', title: '<b>EMEA</b>\r\nBcc: y@example.com\u202E' } }),
+    );
+    expect(email.subject).not.toMatch(/[\r\n\u202E]/);
+    expect(email.html).not.toContain('<b>EMEA');
+    expect(email.html).toContain('&lt;b&gt;EMEA&lt;/b&gt;');
+  });
+});
+
+describe('renderDigest: bounded size with both tables full', () => {
+  it('stays under 100 KB with 5,000 overdue and 5,000 due-soon cases of 10,000-character titles', () => {
+    const title = 'x'.repeat(10_000);
+    const overdue = many(5_000, () => ({ title, url: 'https://aicc.example.com/case/c6m8' }));
+    const atRisk = Array.from({ length: 5_000 }, (_, i) =>
+      dueSoonCase(i, { caseNo: `DUE-${i}`, title, url: 'https://aicc.example.com/case/due' }),
+    );
+    const email = renderDigest(digestView({ overdue, atRisk }));
+    expect(bytes(email.html)).toBeLessThan(100_000);
+    expect(email.html).toContain('and 4,950 more');
+    expect(email.html).toContain('and 4,980 more');
+    expect(csvText(email).trimEnd().split('\r\n')).toHaveLength(10_001);
   });
 });

@@ -1,16 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
-  cleanText,
-  clip,
   formatChange,
   formatDuration,
   formatDurationShort,
   formatPercent,
   localDateTimeFormatter,
-  truncate,
-  wrapLong,
-} from '../../functions/case-digest/email/helpers.js';
+} from '../../functions/case-digest/email/format.js';
 import { maskPhone } from '../../functions/case-digest/email/mask.js';
+import { cleanText, clip, shortCaseNo, truncate, wrapLong } from '../../functions/case-digest/email/text.js';
 import { formatLocal } from '../../functions/case-digest/time/zoned.js';
 
 const MIN = 60_000;
@@ -141,5 +138,18 @@ describe('wrapLong', () => {
     const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
     for (const piece of pieces)
       for (const { segment } of graphemes.segment(piece)) expect([family, 'e\u0301']).toContain(segment);
+  });
+});
+
+describe('shortCaseNo', () => {
+  it.each([
+    ['00000000035013', 'c1', '0000…35013'],
+    ['000000035013', 'c1', '000000035013'], // 12 characters: kept whole
+    ['', 'c6m8id0', 'c6m8id0'],
+    ['  ', 'c6m8id0', 'c6m8id0'],
+    ['🔥🔥🔥🔥🔥🔥🔥🔥🔥🔥🔥🔥🔥', 'c1', '🔥🔥🔥🔥…🔥🔥🔥🔥🔥'],
+    ['0000\u202E0000035013\r\n', 'c1', '0000…35013'],
+  ])('shortens %j (id %s) to %j', (caseNo, id, short) => {
+    expect(shortCaseNo({ caseNo, id })).toBe(short);
   });
 });

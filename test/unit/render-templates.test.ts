@@ -9,15 +9,8 @@ import {
 import { renderedSamples } from '../helpers/views.js';
 
 /** Every block the templates can show: warnings, filters, links, cut tables, empty states. */
-const rendered = renderedSamples(
-  'digest',
-  'alert',
-  'digest without deep links',
-  'digest, table cut to 0 rows',
-  'empty ad-hoc digest',
-  'alert over 50 cases',
-  'alert without links or warnings',
-);
+// Every sample (the first is 'digest').
+const rendered = renderedSamples();
 
 function luminance(hex: string): number {
   const full = hex.length === 4 ? [...hex.slice(1)].map((c) => c + c).join('') : hex.slice(1);
@@ -86,26 +79,31 @@ describe.each(rendered)('%s HTML is email-client safe', (_name, { email: { html 
   it('sets explicit text and background colours on every cell, with contrast of at least 4.5:1', () => {
     const cells = html.match(/<t[dh]\b[^>]*>/g) ?? [];
     expect(cells.length).toBeGreaterThan(5);
-    for (const cell of cells) {
+    const colours = cells.map((cell) => {
       const style = styleOf(cell);
-      const fg = prop(style, 'color');
-      const bg = prop(style, 'background-color');
+      return { cell, fg: prop(style, 'color'), bg: prop(style, 'background-color') };
+    });
+    for (const { cell, fg, bg } of colours)
       expect({ cell, fg: Boolean(fg), bg: Boolean(bg) }).toEqual({ cell, fg: true, bg: true });
-      if (/height="12"/.test(cell)) continue; // a bar: no text in it
-      expect(contrast(fg as string, bg as string)).toBeGreaterThanOrEqual(4.5);
-    }
+    // A bar cell (height="12") holds no text: its colours draw the bar.
+    const unreadable = colours
+      .filter(({ cell }) => !/height="12"/.test(cell))
+      .filter(({ fg, bg }) => contrast(fg ?? '#000', bg ?? '#000') < 4.5);
+    expect(unreadable).toEqual([]);
   });
 
   it('keeps text inside cells readable against the cell it sits in', () => {
     // Each coloured element is checked against the background of the last text cell opened before it.
     let background = '#ffffff';
+    const coloured: { tag: string; ratio: number }[] = [];
     for (const [tag] of html.matchAll(/<(t[dh]|body|p|span|strong|em|a|h1|h2|li|ul|div)\b[^>]*>/g)) {
       if (/height="12"/.test(tag)) continue; // a bar cell holds no text
       const style = styleOf(tag);
-      const bg = prop(style, 'background-color');
-      if (bg) background = bg;
+      background = prop(style, 'background-color') ?? background;
       const fg = prop(style, 'color');
-      if (fg) expect([tag, contrast(fg, background) >= 4.5]).toEqual([tag, true]);
+      if (fg) coloured.push({ tag, ratio: contrast(fg, background) });
     }
+    expect(coloured.length).toBeGreaterThan(5);
+    expect(coloured.filter((c) => c.ratio < 4.5)).toEqual([]);
   });
 });

@@ -35,7 +35,9 @@ describe('sendEmail', () => {
     const sent = await sendEmail({ ses, from: FROM }, ['a@example.com'], email);
 
     // Assess
-    expect(sent).toEqual([{ to: ['a@example.com'], subject: email.subject, messageId: 'msg-1' }]);
+    expect(sent).toEqual([
+      { to: ['a@example.com'], subject: email.subject, messageId: 'msg-1', status: 'sent' },
+    ]);
     expect(sesMock).toHaveReceivedCommandExactlyOnceWith(SendEmailCommand, {
       FromEmailAddress: FROM,
       Destination: { ToAddresses: ['a@example.com'] },
@@ -65,6 +67,7 @@ describe('sendEmail', () => {
     expect(batches.flat()).toEqual(recipients(120));
     expect(sent.map((s) => s.messageId)).toEqual(['msg-1', 'msg-2', 'msg-3']);
     expect(sent.map((s) => s.to)).toEqual(batches);
+    expect(sent.map((s) => s.status)).toEqual(['sent', 'sent', 'sent']);
   });
 
   it('de-duplicates recipients ignoring case, keeping the first spelling', async () => {
@@ -100,7 +103,7 @@ describe('sendEmail', () => {
     const guard: BatchGuard = {
       run: async <T>(key: string, send: () => Promise<T>) => {
         keys.push(key);
-        return send();
+        return { value: await send(), fresh: true };
       },
     };
 
@@ -123,11 +126,12 @@ describe('sendEmail', () => {
   it('sends nothing for a batch the guard has seen, and reports its stored message id', async () => {
     const guard: BatchGuard = {
       run: async <T>(key: string, send: () => Promise<T>) =>
-        key.endsWith('#0') ? ('stored-id' as T) : send(),
+        key.endsWith('#0') ? { value: 'stored-id' as T, fresh: false } : { value: await send(), fresh: true },
     };
     const sent = await sendEmail({ ses, from: FROM, guard, idempotencyKey: 'k' }, recipients(60), email);
     expect(sesMock).toHaveReceivedCommandTimes(SendEmailCommand, 1);
     expect(sent.map((s) => s.messageId)).toEqual(['stored-id', 'msg-1']);
+    expect(sent.map((s) => s.status)).toEqual(['already-sent', 'sent']);
   });
 
   it('bypasses the guard without an idempotency key', async () => {
@@ -135,7 +139,7 @@ describe('sendEmail', () => {
     const guard: BatchGuard = {
       run: async <T>(key: string, send: () => Promise<T>) => {
         run(key);
-        return send();
+        return { value: await send(), fresh: true };
       },
     };
     await sendEmail({ ses, from: FROM, guard }, ['a@example.com'], email);
@@ -143,7 +147,7 @@ describe('sendEmail', () => {
     expect(sesMock).toHaveReceivedCommandTimes(SendEmailCommand, 1);
   });
 
-  it('turns an SES failure into an EmailError naming the batch, with the cause', async () => {
+  it("turns an SES failure into an EmailError naming the batch and SES's own words, with the cause", async () => {
     // Prepare
     const failure = new SESv2ServiceException({
       name: 'MessageRejected',
@@ -158,10 +162,10 @@ describe('sendEmail', () => {
 
     // Assess
     expect(error).toBeInstanceOf(EmailError);
+    // The SDK's name and message are what an operator acts on (SPEC §8: the whole cause chain).
     expect((error as EmailError).message).toBe(
-      'SES SendEmail failed for batch 2 of 3 (50 recipients): MessageRejected',
+      'SES SendEmail failed for batch 2 of 3 (50 recipients): MessageRejected: Email address is not verified: user55@example.com',
     );
-    expect((error as EmailError).message).not.toContain('@');
     expect((error as EmailError).cause).toBe(failure);
     expect(sesMock).toHaveReceivedCommandTimes(SendEmailCommand, 2); // the third batch is not tried
   });

@@ -1,7 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   lookbackWindow,
-  MAX_API_WINDOW_MS,
   precedingWindow,
   previousDayWindow,
   rangeWindow,
@@ -10,6 +10,30 @@ import {
 import { formatLocal, parseLocal } from '../../functions/case-digest/time/zoned.js';
 
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+/** The API's limit, as a window inclusive to the second measures it: end − start ≤ 31 days − 1 s. */
+const MAX_WINDOW_SPAN = 31 * DAY - 1000;
+
+/** An oracle for wall-clock time: `YYYY-MM-DD HH:mm:ss` of `instant` in `zone`, by Intl. */
+function wallClock(instant: Date | number, zone: string): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    })
+      .formatToParts(new Date(instant))
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
+}
+/** A wall-clock text as milliseconds on a clock without DST (read as if it were UTC). */
+const wallMs = (text: string) => Date.parse(`${text.replace(' ', 'T')}Z`);
 const local = (w: { start: Date; end: Date }, zone: string) => [
   formatLocal(w.start, zone),
   formatLocal(w.end, zone),
@@ -121,14 +145,11 @@ describe('splitIntoApiWindows', () => {
     const last = windows.at(-1);
     expect(first?.startTime).toBe(formatLocal(w.start, 'Europe/Berlin'));
     expect(last?.endTime).toBe(formatLocal(w.end, 'Europe/Berlin'));
-    for (const [i, win] of windows.entries()) {
-      expect(span(win.startTime, win.endTime)).toBeLessThanOrEqual(MAX_API_WINDOW_MS);
-      const next = windows[i + 1];
-      if (next) {
-        const end = parseLocal(win.endTime, 'Europe/Berlin')?.getTime() ?? 0;
-        expect(parseLocal(next.startTime, 'Europe/Berlin')?.getTime()).toBe(end + 1000);
-      }
-    }
+    for (const win of windows) expect(span(win.startTime, win.endTime)).toBeLessThanOrEqual(MAX_WINDOW_SPAN);
+    // Each window starts on the wall-clock second after the one before ends.
+    const starts = windows.slice(1).map((w) => wallMs(w.startTime));
+    const nextSeconds = windows.slice(0, -1).map((w) => wallMs(w.endTime) + 1000);
+    expect(starts).toEqual(nextSeconds);
   });
 
   it('shortens a window whose wall-clock span a DST change would push past 31 days', () => {
@@ -136,10 +157,114 @@ describe('splitIntoApiWindows', () => {
     const start = parseLocal('2026-03-10 00:00:00', 'Europe/Berlin') as Date;
     const end = new Date(start.getTime() + 40 * 24 * HOUR);
     const windows = splitIntoApiWindows(start, end, 'Europe/Berlin');
-    for (const win of windows)
-      expect(span(win.startTime, win.endTime)).toBeLessThanOrEqual(MAX_API_WINDOW_MS);
+    for (const win of windows) expect(span(win.startTime, win.endTime)).toBeLessThanOrEqual(MAX_WINDOW_SPAN);
     expect(windows[0]?.endTime).toBe('2026-04-09 23:59:59');
     expect(windows[1]?.startTime).toBe('2026-04-10 00:00:00');
+  });
+});
+
+describe('splitIntoApiWindows on the AICC wall clock', () => {
+  const DST_ZONES = [
+    'America/New_York',
+    'Europe/Berlin',
+    'Australia/Lord_Howe',
+    'America/Mexico_City',
+    'Asia/Dubai',
+  ] as const;
+  const FROM = Date.UTC(2024, 0, 1) / 1000;
+  const TO = Date.UTC(2028, 11, 31) / 1000;
+
+  /** Any range up to 366 days, at any second, read in any of the zones. */
+  const range = fc
+    .record({
+      startS: fc.integer({ min: FROM, max: TO }),
+      // Short ranges around a DST change are the interesting ones: bias toward hours, still reach a year.
+      spanS: fc.oneof(fc.integer({ min: 0, max: 3 * 3600 }), fc.integer({ min: 0, max: 366 * 86_400 - 1 })),
+      zone: fc.constantFrom(...DST_ZONES),
+    })
+    .map(({ startS, spanS, zone }) => ({
+      start: new Date(startS * 1000),
+      end: new Date((startS + spanS) * 1000),
+      zone,
+    }))
+    // A range ending inside a repeated hour can read earlier on the wall clock than it began: no API window says that.
+    .filter(({ start, end, zone }) => wallMs(wallClock(end, zone)) >= wallMs(wallClock(start, zone)));
+
+  it('property: windows cover the range exactly, meet without gap or overlap, and each fits 31 days', () => {
+    fc.assert(
+      fc.property(range, ({ start, end, zone }) => {
+        const windows = splitIntoApiWindows(start, end, zone);
+        const first = wallMs(wallClock(start, zone));
+        const last = wallMs(wallClock(end, zone));
+        expect(windows.length).toBeGreaterThan(0);
+        expect(windows[0]?.startTime).toBe(wallClock(start, zone));
+        expect(windows.at(-1)?.endTime).toBe(wallClock(end, zone));
+        for (const w of windows) {
+          expect(w.startTime).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+          expect(w.endTime).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+          const span = wallMs(w.endTime) - wallMs(w.startTime);
+          expect(span).toBeGreaterThanOrEqual(0);
+          expect(span).toBeLessThanOrEqual(MAX_WINDOW_SPAN);
+        }
+        const starts = windows.slice(1).map((w) => wallMs(w.startTime));
+        const nextSeconds = windows.slice(0, -1).map((w) => wallMs(w.endTime) + 1000);
+        expect(starts).toEqual(nextSeconds);
+        // No more requests than the wall-clock span needs.
+        expect(windows).toHaveLength(Math.ceil((last - first + 1000) / (31 * DAY)));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('property: the same holds for a report range in another zone than AICC', () => {
+    const day = fc.integer({ min: Date.UTC(2024, 0, 1) / DAY, max: Date.UTC(2028, 0, 1) / DAY });
+    fc.assert(
+      fc.property(
+        day,
+        fc.integer({ min: 0, max: 365 }),
+        fc.constantFrom(...DST_ZONES),
+        fc.constantFrom(...DST_ZONES),
+        (firstDay, days, reportZone, aiccZone) => {
+          fc.pre(reportZone !== aiccZone);
+          const iso = (d: number) => new Date(d * DAY).toISOString().slice(0, 10);
+          const w = rangeWindow(iso(firstDay), iso(firstDay + days), reportZone);
+          const windows = splitIntoApiWindows(w.start, w.end, aiccZone);
+          expect(windows[0]?.startTime).toBe(wallClock(w.start, aiccZone));
+          expect(windows.at(-1)?.endTime).toBe(wallClock(w.end, aiccZone));
+          for (const win of windows)
+            expect(wallMs(win.endTime) - wallMs(win.startTime)).toBeLessThanOrEqual(MAX_WINDOW_SPAN);
+          const starts = windows.slice(1).map((x) => wallMs(x.startTime));
+          expect(starts).toEqual(windows.slice(0, -1).map((x) => wallMs(x.endTime) + 1000));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('never repeats the fall-back hour across a boundary (REPORT America/Mexico_City, AICC America/New_York)', () => {
+    // 2026-10-01 00:00 in Mexico City (UTC−6) is 02:00 EDT; 31 days on, New York falls back 02:00 → 01:00.
+    const w = rangeWindow('2026-10-01', '2026-11-30', 'America/Mexico_City');
+    const windows = splitIntoApiWindows(w.start, w.end, 'America/New_York');
+    const overlapping = windows.some(
+      (win, i) =>
+        win.endTime === '2026-11-01 01:59:59' && windows[i + 1]?.startTime === '2026-11-01 01:00:00',
+    );
+    expect(overlapping).toBe(false);
+    expect(windows).toEqual([
+      { startTime: '2026-10-01 02:00:00', endTime: '2026-11-01 01:59:59' },
+      { startTime: '2026-11-01 02:00:00', endTime: '2026-12-01 00:59:59' },
+    ]);
+  });
+
+  it('splits inside a repeated hour on the wall clock: each wall-clock second is in one window', () => {
+    // Berlin falls back 03:00 → 02:00 on 2026-10-25: the API reads 02:00–02:29 of both passes as window 1.
+    const start = new Date('2026-09-24T00:30:00Z'); // 02:30 CEST
+    const end = new Date('2026-10-27T00:00:00Z');
+    const windows = splitIntoApiWindows(start, end, 'Europe/Berlin');
+    expect(windows.map((x) => [x.startTime, x.endTime])).toEqual([
+      ['2026-09-24 02:30:00', '2026-10-25 02:29:59'],
+      ['2026-10-25 02:30:00', '2026-10-27 01:00:00'],
+    ]);
   });
 });
 

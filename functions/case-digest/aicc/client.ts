@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { type Clock, systemClock } from '../clock.js';
+import { maskPhoneIn } from '../email/mask.js';
 import { AiccApiError, AiccHttpError, AiccResponseError } from '../errors.js';
 import { type Page, pageThrough, type QueryOutcome } from './paging.js';
 import { type ConcurrencyStats, RequestPool } from './pool.js';
@@ -242,7 +243,7 @@ export class AiccClient {
         response.status === 429
           ? parseRetryAfter(response.headers.get('retry-after'), this.now().getTime())
           : undefined;
-      const quoted = quoteBody(response.text, [token, fresh]);
+      const quoted = vendorText(quoteBody(response.text, [token, fresh]), body);
       throw new AiccHttpError(
         `${describe} answered HTTP ${response.status}${quoted ? `: ${quoted}` : ''}`,
         response.status,
@@ -255,7 +256,11 @@ export class AiccClient {
     } catch (error) {
       // resMsg is the vendor's text: it must not carry the token into a message or a log.
       if (error instanceof AiccApiError) {
-        throw new AiccApiError(error.resCode, quoteBody(error.resMsg, [token, fresh], 500), describe);
+        throw new AiccApiError(
+          error.resCode,
+          vendorText(quoteBody(error.resMsg, [token, fresh], 500), body),
+          describe,
+        );
       }
       throw error;
     }
@@ -280,6 +285,10 @@ export class AiccClient {
 }
 
 const isAuthStatus = (status: number) => status === 401 || status === 403;
+
+/** Vendor text quoted in an error: a `contactPhone` filter it echoes back is masked like every phone shown. */
+const vendorText = (text: string, body: CaseListBody) =>
+  maskPhoneIn(text, typeof body.contactPhone === 'string' ? body.contactPhone : undefined);
 
 function where(body: CaseListBody): string {
   const window =

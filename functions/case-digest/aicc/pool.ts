@@ -58,8 +58,10 @@ export class RequestPool {
 
   constructor(private readonly options: RequestPoolOptions) {
     const { start, max } = options;
-    if (!Number.isInteger(start) || start < 1) throw new RangeError(`start must be a positive integer, got ${start}`);
-    if (!Number.isInteger(max) || max < start) throw new RangeError(`max must be an integer ≥ start, got ${max}`);
+    if (!Number.isInteger(start) || start < 1)
+      throw new RangeError(`start must be a positive integer, got ${start}`);
+    if (!Number.isInteger(max) || max < start)
+      throw new RangeError(`max must be an integer ≥ start, got ${max}`);
     this.limit = pLimit(start);
     this.peak = start;
     this.startedAt = options.now();
@@ -75,7 +77,12 @@ export class RequestPool {
   }
 
   get stats(): ConcurrencyStats {
-    return { start: this.options.start, max: this.options.max, final: this.limit.concurrency, peak: this.peak };
+    return {
+      start: this.options.start,
+      max: this.options.max,
+      final: this.limit.concurrency,
+      peak: this.peak,
+    };
   }
 
   /** Runs `task` in a slot; its time counts toward the measured throughput. */
@@ -100,6 +107,8 @@ export class RequestPool {
 
   /** Every HTTP status the case API answered: the signal adaptive concurrency follows. */
   observe(status: number): void {
+    // Equal start and ceiling mean a fixed limit (SPEC §11): it neither grows nor backs off.
+    if (this.options.max === this.options.start) return;
     this.sinceCut++;
     const c = this.limit.concurrency;
     if (status === 429 || status === 503) {

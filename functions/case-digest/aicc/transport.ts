@@ -71,7 +71,9 @@ function redirectTarget(response: Response, base: string): string {
   if (!location) return 'no Location';
   try {
     const target = new URL(location, base);
-    return target.host === new URL(base).host ? `the same host (${target.host})` : `another host, ${target.host}`;
+    return target.host === new URL(base).host
+      ? `the same host (${target.host})`
+      : `another host, ${target.host}`;
   } catch {
     return 'an unreadable Location';
   }

@@ -5,7 +5,7 @@ import { quoteBody, send } from '../aicc/transport.js';
 import type { Clock } from '../clock.js';
 import type { RoutingKeySource } from '../config.js';
 import { formatDurationShort } from '../email/format.js';
-import { cleanText, shortCaseNo } from '../email/text.js';
+import { cleanText, shortCaseNo, truncate } from '../email/text.js';
 import type { OverdueCaseView } from '../email/views.js';
 import { PagerDutyError } from '../errors.js';
 import { formatLocal } from '../time/zoned.js';
@@ -39,7 +39,11 @@ export type PagerDutyEvent =
 /** One incident per case: every trigger and reminder of a case, and its resolve, share this key. */
 export const dedupKeyOf = (caseId: string) => `aicc-case-${caseId}`;
 
-const SEVERITY: Readonly<Record<string, Severity>> = { critical: 'critical', high: 'error', medium: 'warning' };
+const SEVERITY: Readonly<Record<string, Severity>> = {
+  critical: 'critical',
+  high: 'error',
+  medium: 'warning',
+};
 
 export interface TriggerContext {
   asOf: Date;
@@ -52,7 +56,11 @@ export interface TriggerContext {
  * The trigger for an alerted (overdue) or warned (due soon) case: summary in plain text on one line,
  * severity by priority (every pre-breach warning is `warning`), details an on-call engineer reads first.
  */
-export function triggerEvent(c: OverdueCaseView, kind: 'overdue' | 'due-soon', ctx: TriggerContext): PagerDutyEvent {
+export function triggerEvent(
+  c: OverdueCaseView,
+  kind: 'overdue' | 'due-soon',
+  ctx: TriggerContext,
+): PagerDutyEvent {
   const priority = cleanText(c.priority);
   const when =
     kind === 'overdue'
@@ -61,8 +69,8 @@ export function triggerEvent(c: OverdueCaseView, kind: 'overdue' | 'due-soon', c
   const title = cleanText(c.title) || '(no title)';
   const head = `[${priority}] ${shortCaseNo(c)} `;
   const tail = ` — ${when}`;
-  const room = MAX_SUMMARY - head.length - tail.length;
-  const summary = `${head}${[...title].length > room ? `${[...title].slice(0, Math.max(0, room - 1)).join('')}…` : title}${tail}`;
+  // Counted in UTF-16 units, never more than code points: within the limit however PagerDuty counts.
+  const summary = `${head}${truncate(title, Math.max(1, MAX_SUMMARY - head.length - tail.length - 1))}${tail}`;
   return {
     event_action: 'trigger',
     dedup_key: dedupKeyOf(c.id),
@@ -93,7 +101,9 @@ export const resolveEvent = (caseId: string): PagerDutyEvent => ({
 });
 
 /** The routing key secret: a bare key, or `{"routingKey": "…"}`. */
-const routingKeySecret = z.union([z.strictObject({ routingKey: z.string().check(z.trim(), z.minLength(1)) })]);
+const routingKeySecret = z.union([
+  z.strictObject({ routingKey: z.string().check(z.trim(), z.minLength(1)) }),
+]);
 const answerSchema = z.object({
   status: z.optional(z.string()),
   message: z.optional(z.string()),
@@ -187,9 +197,14 @@ export class PagerDutyClient {
     if (failures.length === 1) throw failures[0];
     if (failures.length > 1) {
       const first = failures[0] instanceof Error ? failures[0].message : String(failures[0]);
-      throw new PagerDutyError(`PagerDuty refused ${failures.length} of ${events.length} events; first: ${first}`, undefined, undefined, {
-        cause: new AggregateError(failures),
-      });
+      throw new PagerDutyError(
+        `PagerDuty refused ${failures.length} of ${events.length} events; first: ${first}`,
+        undefined,
+        undefined,
+        {
+          cause: new AggregateError(failures),
+        },
+      );
     }
     return outcome;
   }

@@ -54,7 +54,10 @@ export function smsLine(
   const sections: { head: string; cases: readonly OverdueCaseView[] }[] = [];
   if (alerted.length) sections.push({ head: `[Overdue] ${alerted.length} ${priorities}:`, cases: alerted });
   if (warned.length)
-    sections.push({ head: `[Due soon] ${warned.length}${alerted.length ? '' : ` ${priorities}`}:`, cases: warned });
+    sections.push({
+      head: `[Due soon] ${warned.length}${alerted.length ? '' : ` ${priorities}`}:`,
+      cases: warned,
+    });
   let line = '';
   for (const { head, cases } of sections) {
     const start = line ? `${line} ${toAscii(head)}` : toAscii(head);
@@ -97,7 +100,11 @@ export function chatNotification(
   };
   const description = [
     ...section('Overdue', alerted, (c) => `overdue by ${formatDurationShort(c.overdueMs)}`),
-    ...section('Due soon', warned, (c) => `due in ${formatDurationShort(c.dueAt.getTime() - asOf.getTime())}`),
+    ...section(
+      'Due soon',
+      warned,
+      (c) => `due in ${formatDurationShort(c.dueAt.getTime() - asOf.getTime())}`,
+    ),
   ].join('\n');
   return JSON.stringify({
     version: '1.0',
@@ -110,12 +117,19 @@ export function chatNotification(
 export function topicMessage(
   email: RenderedEmail,
   format: TopicFormat,
-  cases: { alerted: readonly OverdueCaseView[]; warned: readonly OverdueCaseView[]; priorities: string; asOf: Date },
+  cases: {
+    alerted: readonly OverdueCaseView[];
+    warned: readonly OverdueCaseView[];
+    priorities: string;
+    asOf: Date;
+  },
 ): TopicMessage {
   return {
     subject: topicSubject(email.subject),
     default:
-      format === 'chat' ? chatNotification(email.subject, cases.alerted, cases.warned, cases.asOf) : email.text,
+      format === 'chat'
+        ? chatNotification(email.subject, cases.alerted, cases.warned, cases.asOf)
+        : email.text,
     sms: smsLine(cases.alerted, cases.warned, toAscii(cases.priorities)),
   };
 }
@@ -127,7 +141,11 @@ export const regionOfTopic = (topicArn: string): string => topicArn.split(':')[3
  * One `Publish` with `MessageStructure: "json"`. The SNS client is loaded on first use: only alert
  * runs with a topic need it, and the Lambda runtime provides it (SPEC §11 bundle budget).
  */
-export async function publish(client: SNSClient, topicArn: string, message: TopicMessage): Promise<string | null> {
+export async function publish(
+  client: SNSClient,
+  topicArn: string,
+  message: TopicMessage,
+): Promise<string | null> {
   const { PublishCommand } = await import('@aws-sdk/client-sns');
   try {
     const out = await client.send(

@@ -31,7 +31,8 @@ export class AttainmentTally {
     if (!due) return;
     const closed = closedInstant(c, this.rules);
     if (closed) this.counts[closed.getTime() <= due.getTime() ? 'met' : 'missed']++;
-    else if (isOpen(c, this.rules)) this.counts[due.getTime() <= this.asOf.getTime() ? 'missed' : 'pending']++;
+    else if (isOpen(c, this.rules))
+      this.counts[due.getTime() <= this.asOf.getTime() ? 'missed' : 'pending']++;
     else this.counts.unknown++;
   }
 }

@@ -34,5 +34,7 @@ export function overdueByOwner(cases: readonly { ownerId: string }[]): Record<st
     const owner = bucketOf(c.ownerId);
     counts.set(owner, (counts.get(owner) ?? 0) + 1);
   }
-  return Object.fromEntries([...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+  return Object.fromEntries(
+    [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),
+  );
 }

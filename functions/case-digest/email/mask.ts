@@ -9,3 +9,16 @@ export function maskPhone(raw: string | null | undefined): string {
   const digits = raw.replace(/\D/g, '');
   return digits.length < 4 ? MASK : `${MASK} ${digits.slice(-4)}`;
 }
+
+/**
+ * `text` with every occurrence of `phone` — as written, or as its bare digits — masked like
+ * {@link maskPhone}: for vendor text that echoes a `contactPhone` filter back (an error message).
+ */
+export function maskPhoneIn(text: string, phone: string | null | undefined): string {
+  if (!phone || phone.trim() === '') return text;
+  const masked = maskPhone(phone);
+  const digits = phone.replace(/\D/g, '');
+  let out = text.split(phone.trim()).join(masked);
+  if (digits.length >= 4) out = out.split(digits).join(masked);
+  return out;
+}

@@ -85,7 +85,15 @@ export const asGiven = (): number => 0;
  * stand for a single value), bars as wide as each share.
  */
 export function breakdown(
-  spec: { title: string; column: string; empty?: string; maxRows?: number; keepZero?: boolean },
+  spec: {
+    title: string;
+    column: string;
+    empty?: string;
+    maxRows?: number;
+    keepZero?: boolean;
+    /** Never more than `maxRows` named rows, even when "Other" would stand for one value (a top ten). */
+    strictTop?: boolean;
+  },
   counts: Record<string, number> | readonly Entry[],
   order: (a: Entry, b: Entry) => number = byCount,
 ): BreakdownModel {
@@ -94,7 +102,7 @@ export function breakdown(
   const sum = entries.reduce((acc, [, n]) => acc + n, 0);
   entries.sort(order);
   const maxRows = spec.maxRows ?? 20;
-  const shown = entries.length > maxRows + 1 ? entries.slice(0, maxRows) : entries;
+  const shown = entries.length > maxRows + (spec.strictTop ? 0 : 1) ? entries.slice(0, maxRows) : entries;
   const rest = entries.slice(shown.length);
   const row = (label: string, cases: number, other: boolean) => {
     const share = sum > 0 ? cases / sum : 0;

@@ -4,7 +4,7 @@ import type HandlebarsApi from 'handlebars';
 import HandlebarsRuntime from 'handlebars/runtime.js';
 import { type Attainment, attainmentRatio } from '../core/attainment.js';
 import type { OverdueByAge } from '../core/overdue-summary.js';
-import { casesCsvAttachment, type CsvSection, overdueCsvFilename } from './csv.js';
+import { type CsvSection, casesCsvAttachment, overdueCsvFilename } from './csv.js';
 import { formatChange, formatCount, formatDurationShort, formatPercent } from './format.js';
 import {
   asGiven,
@@ -21,8 +21,8 @@ import {
   titled,
   warningsModel,
 } from './models.js';
-import { partials, templates } from './templates.generated.js';
 import { registerHelpers } from './template-helpers.js';
+import { partials, templates } from './templates.generated.js';
 import { clip, displayText, shortCaseNo } from './text.js';
 import type { AlertView, DigestView, OverdueCaseView, RenderedEmail } from './views.js';
 
@@ -123,7 +123,13 @@ export function renderDigest(view: DigestView, options: RenderOptions = {}): Ren
       asGiven,
     ),
     owners: breakdown(
-      { title: 'Owners with most overdue cases', column: 'Owner', empty: 'No overdue cases.', maxRows: TOP_OWNERS },
+      {
+        title: 'Owners with most overdue cases',
+        column: 'Owner',
+        empty: 'No overdue cases.',
+        maxRows: TOP_OWNERS,
+        strictTop: true,
+      },
       view.overdueByOwner,
     ),
   };
@@ -209,7 +215,9 @@ export function renderAlert(view: AlertView, options: RenderOptions = {}): Rende
 function digestSubject(view: DigestView): string {
   const base = `${titled('Case digest', view.report)} ${displayText(view.periodLabel, 60)}: ${formatCount(view.total)} new, ${formatCount(view.overdue.length)} overdue`;
   // A named report's title names its slice; an ad-hoc run says which filters it applied.
-  const filters = view.report ? [] : filterEntries(view.filters).map(([key, value]) => `${key}=${clip(value, 40)}`);
+  const filters = view.report
+    ? []
+    : filterEntries(view.filters).map(([key, value]) => `${key}=${clip(value, 40)}`);
   return filters.length ? clip(`${base} [${filters.join(', ')}]`, 250) : clip(base, 250);
 }
 
@@ -242,9 +250,16 @@ function priorityNames(configured: readonly string[], cases: readonly OverdueCas
     return i < 0 ? order.length : i;
   };
   const seen = new Map<string, string>();
-  for (const c of cases) if (!seen.has(c.priority.toLowerCase())) seen.set(c.priority.toLowerCase(), c.priority);
+  for (const c of cases)
+    if (!seen.has(c.priority.toLowerCase())) seen.set(c.priority.toLowerCase(), c.priority);
   const present = seen.size ? [...seen.values()] : configured;
-  return clip([...present].sort((a, b) => rank(a) - rank(b)).map((p) => displayText(p, 24)).join('/'), 60);
+  return clip(
+    [...present]
+      .sort((a, b) => rank(a) - rank(b))
+      .map((p) => displayText(p, 24))
+      .join('/'),
+    60,
+  );
 }
 
 /**

@@ -86,7 +86,6 @@ export function wrapLong(text: string, maxRun = 20): string {
   return out;
 }
 
-
 /** Long case numbers keep their first 4 and last 5 characters (`00000000035013` → `0000…35013`). */
 export function shortCaseNo(c: { caseNo: string; id: string }): string {
   const caseNo = cleanText(c.caseNo) || cleanText(c.id);

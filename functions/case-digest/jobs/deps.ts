@@ -29,5 +29,9 @@ export interface JobDeps {
   /** Sends events to PagerDuty with the routing key from `source`. */
   sendPagerDuty(source: RoutingKeySource, events: readonly PagerDutyEvent[]): Promise<PagerDutyOutcome>;
   /** Publishes to an SNS topic; with `idempotencyKey`, at most once per key. */
-  publishTopic(topicArn: string, message: TopicMessage, idempotencyKey: string | undefined): Promise<Published>;
+  publishTopic(
+    topicArn: string,
+    message: TopicMessage,
+    idempotencyKey: string | undefined,
+  ): Promise<Published>;
 }

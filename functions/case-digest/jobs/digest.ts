@@ -68,7 +68,11 @@ export async function runDigest(input: DigestInput, deps: JobDeps): Promise<Dige
   const rules = caseRules(aicc, config.closedStates);
   const asOf = input.asOf.getTime();
   const horizon = asOf + config.atRiskHours * HOUR;
-  logger.info('digest started', { report: input.report, window: windowResult(window, zone), filters: filters.display });
+  logger.info('digest started', {
+    report: input.report,
+    window: windowResult(window, zone),
+    filters: filters.display,
+  });
 
   const tally = new CaseTally();
   const sla = new AttainmentTally(input.asOf, rules);

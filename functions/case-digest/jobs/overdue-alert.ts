@@ -1,4 +1,7 @@
 import { PRIORITY_CODES } from '../aicc/schemas.js';
+import { type PagerDutyEvent, resolveEvent, triggerEvent } from '../channels/pagerduty.js';
+import { type TopicMessage, topicMessage } from '../channels/topic.js';
+import type { RoutingKeySource } from '../config.js';
 import {
   bucketOf,
   caseRules,
@@ -11,9 +14,6 @@ import {
 } from '../core/cases.js';
 import { DateQuality } from '../core/date-quality.js';
 import { byPriorityThenDue, soonestDueFirst, sortedIds, toOverdueView } from '../core/overdue-view.js';
-import { type PagerDutyEvent, resolveEvent, triggerEvent } from '../channels/pagerduty.js';
-import { topicMessage, type TopicMessage } from '../channels/topic.js';
-import type { RoutingKeySource } from '../config.js';
 import { renderAlert } from '../email/render.js';
 import type { OverdueCaseView, RenderedEmail } from '../email/views.js';
 import { ChannelError, ConfigError } from '../errors.js';
@@ -67,7 +67,9 @@ function alertRule(input: AlertInput, deps: JobDeps): AlertRule {
     repeatMs: (input.repeatHours ?? config.alertRepeatHours) * HOUR,
     warnMs: (input.warnHours ?? config.alertWarnHours) * HOUR,
     recipients: input.recipients ?? config.alertRecipients,
-    pagerduty: input.pagerdutySecretId ? { kind: 'secret', secretId: input.pagerdutySecretId } : config.pagerduty,
+    pagerduty: input.pagerdutySecretId
+      ? { kind: 'secret', secretId: input.pagerdutySecretId }
+      : config.pagerduty,
     topicArn: input.topicArn ?? config.alertTopicArn,
   };
   if (rule.recipients.length === 0 && !rule.pagerduty && !rule.topicArn && !input.dryRun) {
@@ -110,7 +112,10 @@ export async function runOverdueAlert(input: AlertInput, deps: JobDeps): Promise
   const scans = rule.priorities.map((priority) => {
     const wanted = priority.toLowerCase();
     const filters = {
-      api: { ...apiFilters(input.filters), priority: PRIORITY_CODES[priority as keyof typeof PRIORITY_CODES] },
+      api: {
+        ...apiFilters(input.filters),
+        priority: PRIORITY_CODES[priority as keyof typeof PRIORITY_CODES],
+      },
       display: { ...displayFilters(input.filters), priority },
     };
     return streamWindow(client, lookback, config.aiccTimezone, filters, (c) => {
@@ -163,7 +168,9 @@ export async function runOverdueAlert(input: AlertInput, deps: JobDeps): Promise
     warned: dueSoon.length,
     resolved: resolved.size,
     emails: delivered.emails.length,
-    pagerduty: delivered.pagerduty ? { triggered: delivered.pagerduty.triggered, resolved: delivered.pagerduty.resolved } : undefined,
+    pagerduty: delivered.pagerduty
+      ? { triggered: delivered.pagerduty.triggered, resolved: delivered.pagerduty.resolved }
+      : undefined,
     topic: delivered.topic?.messageId,
     stats: result.stats,
   });
@@ -193,7 +200,12 @@ interface Delivered {
 }
 
 /** Every configured channel, each attempted whatever the others do; a dry run sends nothing. */
-async function deliverAll(input: AlertInput, deps: JobDeps, rule: AlertRule, listed: Listed): Promise<Delivered> {
+async function deliverAll(
+  input: AlertInput,
+  deps: JobDeps,
+  rule: AlertRule,
+  listed: Listed,
+): Promise<Delivered> {
   const { overdueCases, dueSoon } = listed;
   const anything = overdueCases.length + dueSoon.length > 0;
   const key = input.scheduledTime ? input.eventKey : undefined;
@@ -259,7 +271,9 @@ async function deliverAll(input: AlertInput, deps: JobDeps, rule: AlertRule, lis
     const message = topicMessage(email, deps.config.alertTopicFormat, {
       alerted: overdueCases,
       warned: dueSoon,
-      priorities: [...new Set([...overdueCases, ...dueSoon].map((c) => c.priority))].join('/') || rule.priorities.join('/'),
+      priorities:
+        [...new Set([...overdueCases, ...dueSoon].map((c) => c.priority))].join('/') ||
+        rule.priorities.join('/'),
       asOf: input.asOf,
     });
     if (input.dryRun) out.topic = { messageId: null, status: 'dry-run', message };
