@@ -130,6 +130,20 @@ const alertSample = (view: AlertView): SampleEmail => ({
   cases: [...view.cases, ...view.warned],
 });
 
+/** A period with no cases at all: every number zero, every list empty. */
+const NOTHING: Partial<DigestView> = {
+  total: 0,
+  byPriority: {},
+  byOrigin: {},
+  byState: {},
+  overdue: [],
+  overdueByAge: { '<1d': 0, '1-3d': 0, '3-7d': 0, '>7d': 0 },
+  overdueByOwner: {},
+  atRisk: [],
+  sla: { met: 0, missed: 0, pending: 0, unknown: 0 },
+  warnings: [],
+};
+
 /** Every shape the templates produce: warnings, filters, "Other" rows, cut tables, empty states. */
 const SAMPLES = {
   /** 120 overdue (the table cut at 50), a filter, a warning, 25 origins (the last 5 as "Other"). */
@@ -138,36 +152,11 @@ const SAMPLES = {
   'digest, table cut to 0 rows': () => digestSample(sampleDigest(), 0),
   'empty digest': () =>
     digestSample(
-      sampleDigest({
-        total: 0,
-        byPriority: {},
-        byOrigin: {},
-        byState: {},
-        overdue: [],
-        overdueByAge: { '<1d': 0, '1-3d': 0, '3-7d': 0, '>7d': 0 },
-        overdueByOwner: {},
-        atRisk: [],
-        sla: { met: 0, missed: 0, pending: 0, unknown: 0 },
-        warnings: [],
-      }),
+      sampleDigest(NOTHING),
     ),
   'empty ad-hoc digest': () =>
     digestSample(
-      sampleDigest({
-        trigger: 'ad-hoc',
-        total: 0,
-        previousTotal: 0,
-        byPriority: {},
-        byOrigin: {},
-        byState: {},
-        overdue: [],
-        overdueByAge: { '<1d': 0, '1-3d': 0, '3-7d': 0, '>7d': 0 },
-        overdueByOwner: {},
-        atRisk: [],
-        sla: { met: 0, missed: 0, pending: 0, unknown: 0 },
-        warnings: [],
-        filters: {},
-      }),
+      sampleDigest({ ...NOTHING, trigger: 'ad-hoc', previousTotal: 0, filters: {} }),
     ),
   /** Two priorities, one case without a deep link, a warning. */
   alert: () => alertSample(sampleAlert()),

@@ -22,6 +22,7 @@ import {
 } from '../../functions/case-digest/core/overdue-view.js';
 import type { OverdueCaseView } from '../../functions/case-digest/email/views.js';
 import { overdueCase } from '../helpers/views.js';
+import { wallClock } from '../helpers/zones.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -31,23 +32,7 @@ const rules = caseRules(AICC, ['Completed', 'Closed', 'Cancelled', 'Canceled']);
 const at = (iso: string) => new Date(iso);
 
 /** Oracle: the AICC wall-clock text of an instant (New York), by Intl. */
-function aiccText(instant: number): string {
-  const p = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
-      timeZone: AICC,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    })
-      .formatToParts(new Date(instant))
-      .map((x) => [x.type, x.value]),
-  );
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
-}
+const aiccText = (instant: number): string => wallClock(AICC, instant);
 
 describe('isWarnDue', () => {
   const due = at('2026-11-27T12:00:00Z');

@@ -8,6 +8,7 @@ import {
 } from '../../functions/case-digest/email/csv.js';
 import type { OverdueCaseView } from '../../functions/case-digest/email/views.js';
 import { ASOF, overdueCase as baseCase, HOUR } from '../helpers/views.js';
+import { wallClock } from '../helpers/zones.js';
 
 /** The documented columns (SPEC §8), written out here rather than imported from the code under test. */
 const COLUMNS = [
@@ -117,16 +118,7 @@ describe('casesCsv', () => {
     // 2026-07-01 12:00Z is 14:00 in Berlin (summer time).
     const due = new Date('2026-07-01T12:00:00Z');
     const rows = body(casesCsv(overdueOnly([overdueCase(0, { dueAt: due })]), ASOF, 'Europe/Berlin'));
-    const oracle = new Intl.DateTimeFormat('sv-SE', {
-      timeZone: 'Europe/Berlin',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    }).format(due);
+    const oracle = wallClock('Europe/Berlin', due.getTime());
     expect(rows[1]?.[col.dueDate as number]).toBe(oracle);
     expect(oracle).toBe('2026-07-01 14:00:00');
   });

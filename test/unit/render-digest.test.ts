@@ -12,6 +12,7 @@ import {
   dueSoonCase,
   HOUR,
 } from '../helpers/views.js';
+import { wallClock } from '../helpers/zones.js';
 
 /** Overdue by 3 d 4 h (and `i` minutes), without a deep link unless the test gives one. */
 const overdueCase = (i: number, over: Partial<OverdueCaseView> = {}): OverdueCaseView =>
@@ -446,23 +447,8 @@ describe('renderDigest: bounded size', () => {
   });
 });
 
-/** Oracle: `YYYY-MM-DD HH:mm` of an instant in a zone, by Intl. */
-const localMinute = (instant: Date, zone: string) => {
-  const p = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-    })
-      .formatToParts(instant)
-      .map((x) => [x.type, x.value]),
-  );
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
-};
+/** Oracle: `YYYY-MM-DD HH:mm` of an instant in a zone, by Intl (test/helpers/zones.ts). */
+const localMinute = (instant: Date, zone: string) => wallClock(zone, instant.getTime()).slice(0, 16);
 /** The lines of the text part between a heading line and the next blank line. */
 const textSection = (text: string, heading: string) => {
   const lines = text.split('\n');

@@ -8,30 +8,16 @@ import {
   splitIntoApiWindows,
 } from '../../functions/case-digest/time/windows.js';
 import { formatLocal, parseLocal } from '../../functions/case-digest/time/zoned.js';
+import { wallClock as wallClockIn } from '../helpers/zones.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 /** The API's limit, as a window inclusive to the second measures it: end − start ≤ 31 days − 1 s. */
 const MAX_WINDOW_SPAN = 31 * DAY - 1000;
 
-/** An oracle for wall-clock time: `YYYY-MM-DD HH:mm:ss` of `instant` in `zone`, by Intl. */
-function wallClock(instant: Date | number, zone: string): string {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    })
-      .formatToParts(new Date(instant))
-      .map((p) => [p.type, p.value]),
-  );
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
-}
+/** An oracle for wall-clock time: `YYYY-MM-DD HH:mm:ss` of `instant` in `zone`, by Intl (test/helpers/zones.ts). */
+const wallClock = (instant: Date | number, zone: string): string =>
+  wallClockIn(zone, new Date(instant).getTime());
 /** A wall-clock text as milliseconds on a clock without DST (read as if it were UTC). */
 const wallMs = (text: string) => Date.parse(`${text.replace(' ', 'T')}Z`);
 const local = (w: { start: Date; end: Date }, zone: string) => [
