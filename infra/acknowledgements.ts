@@ -36,14 +36,17 @@ export function acknowledgeFindings(stack: CaseDigestStack): void {
     'This queue is itself the dead-letter queue of both schedules and of the function’s failed asynchronous ' +
       'runs; a queue behind it would only move the messages. Its depth is alarmed and it keeps messages 14 days.',
   );
-  if (stack.alertTopic) {
+  if (stack.alertTopic || stack.settings.alertTopicKmsKeyArns?.length) {
     acknowledge(
       functionPolicy,
       ['AwsSolutions-IAM5[Action::kms:GenerateDataKey*]'],
-      'Publishing to the created alert topic: SNS encrypts each message with the topic’s key on the publisher’s ' +
-        'behalf, and AWS documents the publisher’s permission as kms:GenerateDataKey* (with kms:Decrypt). The ' +
-        'wildcard covers only the GenerateDataKey family, on that one key ARN, and only via SNS (kms:ViaService).',
+      'Publishing to an encrypted alert topic (the created one, or existing ones whose keys the context names): ' +
+        'SNS encrypts each message with the topic’s key on the publisher’s behalf, and AWS documents the ' +
+        'publisher’s permission as kms:GenerateDataKey* (with kms:Decrypt). The wildcard covers only the ' +
+        'GenerateDataKey family, on those key ARNs, and only via SNS (kms:ViaService).',
     );
+  }
+  if (stack.alertTopic) {
     for (const subscription of stack.alertTopic.subscriptions) {
       acknowledge(
         subscription,

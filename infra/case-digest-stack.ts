@@ -88,10 +88,13 @@ export class CaseDigestStack extends Stack {
   readonly schedules: ReportSchedules;
   /** The on-call topic, when `createAlertTopic` is set. */
   readonly alertTopic: AlertTopic | undefined;
+  /** The validated context it was built from. */
+  readonly settings: CaseDigestSettings;
 
   constructor(scope: Construct, id: string, props: CaseDigestStackProps) {
     super(scope, id, props);
     const s = props.settings;
+    this.settings = s;
     const timeout = Duration.seconds(s.lambdaTimeoutSeconds);
 
     // Powertools idempotency layout: partition key `id`, TTL attribute `expiration`.
@@ -205,6 +208,16 @@ export class CaseDigestStack extends Stack {
         }),
       );
     }
+    if (s.pagerdutySecretKmsKeyArns?.length) {
+      role.addToPolicy(
+        new PolicyStatement({
+          sid: 'DecryptPagerDutySecrets',
+          actions: ['kms:Decrypt'],
+          resources: s.pagerdutySecretKmsKeyArns,
+          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${this.region}.amazonaws.com` } },
+        }),
+      );
+    }
     const topics = unique([s.alertTopicArn, ...alerts.map((r) => r.topicArn)]);
     if (this.alertTopic || topics.length > 0) {
       role.addToPolicy(
@@ -215,13 +228,17 @@ export class CaseDigestStack extends Stack {
         }),
       );
     }
-    if (this.alertTopic) {
+    const topicKeys = [
+      ...(this.alertTopic ? [this.alertTopic.key.keyArn] : []),
+      ...(s.alertTopicKmsKeyArns ?? []),
+    ];
+    if (topicKeys.length > 0) {
       // SNS encrypts the published message with the topic's key on the publisher's behalf.
       role.addToPolicy(
         new PolicyStatement({
           sid: 'EncryptAlertTopicMessages',
           actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-          resources: [this.alertTopic.key.keyArn],
+          resources: topicKeys,
           conditions: { StringEquals: { 'kms:ViaService': `sns.${this.region}.amazonaws.com` } },
         }),
       );

@@ -102,10 +102,23 @@ const settingsShape = {
   aiccTimeoutMs: int(1000, 120_000).default(15_000),
   /** PAGERDUTY_SECRET_ID: the secret holding the default PagerDuty Events v2 routing key. */
   pagerdutySecretName: secretName.optional(),
+  /** Customer-managed KMS keys of the PagerDuty secrets, if not the AWS-managed key: decrypt through Secrets Manager only. */
+  pagerdutySecretKmsKeyArns: uniqueList(
+    text.regex(KMS_KEY_ARN_RE, 'must be a KMS key ARN'),
+    'KMS key ARNs',
+  ).optional(),
   /** PAGERDUTY_EVENTS_URL: the Events API v2 endpoint (EU accounts: https://events.eu.pagerduty.com/v2/enqueue). */
   pagerdutyEventsUrl: httpsUrl.optional(),
   /** ALERT_TOPIC_ARN: an existing standard SNS topic the alert publishes to. */
   alertTopicArn: topicArn.optional(),
+  /**
+   * Customer-managed KMS keys of existing encrypted topics (`alertTopicArn`, reports' `topicArn`): SNS
+   * encrypts what the function publishes with them, so it may use them through SNS only.
+   */
+  alertTopicKmsKeyArns: uniqueList(
+    text.regex(KMS_KEY_ARN_RE, 'must be a KMS key ARN'),
+    'KMS key ARNs',
+  ).optional(),
   /** Create the alert topic (KMS-encrypted, TLS only); its ARN becomes ALERT_TOPIC_ARN. */
   createAlertTopic: flag.default(false),
   /** SMS subscriptions of the created alert topic (E.164). */

@@ -23,14 +23,26 @@ function listTemplates(dir: string): string[] {
     .sort();
 }
 
+/** Source positions Handlebars writes into strict-mode code, for error messages only. */
+const LOCATION = '\\{"start":\\{"line":\\d+,"column":\\d+\\},"end":\\{"line":\\d+,"column":\\d+\\}\\}';
+/** The fallback for runtimes before Handlebars 4.6; the bundle carries 4.7's runtime, which has it. */
+const LOOKUP_FALLBACK =
+  /lookupProperty = container\.lookupProperty \|\| function\(parent, propertyName\) \{\s*if \(Object\.prototype\.hasOwnProperty\.call\(parent, propertyName\)\) \{\s*return parent\[propertyName\];\s*\}\s*return undefined\s*\}/g;
+
 function precompile(file: string, source: string): string {
   // Text parts must not be HTML-escaped; the HTML parts are, by every `{{ }}`.
   const noEscape = file.endsWith('.txt.hbs');
   // strict: a field missing from the view model throws instead of rendering as empty;
   // knownHelpersOnly: a misspelled helper fails here, at build time.
-  return String(
+  const code = String(
     Handlebars.precompile(source, { noEscape, strict: true, knownHelpers, knownHelpersOnly: true }),
   );
+  // Trimmed for the Lambda bundle's size budget (~13 KB): the line/column of each lookup (a missing
+  // field still throws, naming the field) and a fallback the runtime never needs.
+  return code
+    .replace(new RegExp(`, ${LOCATION} \\)`, 'g'), ')')
+    .replace(new RegExp(`,"loc":${LOCATION}`, 'g'), '')
+    .replace(LOOKUP_FALLBACK, 'lookupProperty = container.lookupProperty');
 }
 
 /** The source of templates.generated.ts for the templates under `dir`. */

@@ -20,9 +20,30 @@ const filtersSchema = z.extend(caseFiltersSchema, {
   origin: z.optional(codeField(ORIGIN_CODES, 'origin')),
   /** Extended fields of a case template, sent to the API as they are. */
   extended: z.optional(
-    z.record(z.string().check(z.regex(/^[A-Za-z_][\w.]*$/, 'must be a field name')), z.string()),
+    z.record(
+      z.string().check(
+        z.regex(/^[A-Za-z_][\w.]*$/, 'must be a field name'),
+        z.refine(
+          (k) => !RESERVED_FIELDS.has(k),
+          'is a field of the API itself: give it as a filter of its own, not as an extended field',
+        ),
+      ),
+      z.string(),
+    ),
   ),
 });
+
+/**
+ * The request's own fields. As an extended field one would contradict (or be overwritten by) the real
+ * one — and a `contactPhone` there would escape the masking every phone gets.
+ */
+const RESERVED_FIELDS: ReadonlySet<string> = new Set([
+  ...Object.keys(caseFiltersSchema.shape),
+  'startTime',
+  'endTime',
+  'start',
+  'limit',
+]);
 export type EventFilters = z.infer<typeof filtersSchema>;
 
 const localDateOrTime = z.string().check(

@@ -14,7 +14,7 @@ import { type Clock, systemClock } from './clock.js';
 import { type Config, loadConfig } from './config.js';
 import { createBatchGuard } from './email/idempotency.js';
 import { sendEmail } from './email/send.js';
-import { ChannelError } from './errors.js';
+import { ChannelError, EmailError } from './errors.js';
 import { parseEvent } from './events.js';
 import type { JobDeps } from './jobs/deps.js';
 import { type DigestResult, runDigest } from './jobs/digest.js';
@@ -163,6 +163,7 @@ export function createHandler(options: HandlerOptions = {}): Handler {
       signal: limit?.signal,
       deadlineAt: limit?.deadlineAt,
       onRetry: (info) => logger.warn('PagerDuty request failed; retrying', info),
+      schedule: (task) => client.pool.run(task),
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
     const deps: JobDeps = {
@@ -212,14 +213,7 @@ export function createHandler(options: HandlerOptions = {}): Handler {
       return result;
     } catch (error) {
       metrics.addMetric('Failures', MetricUnit.Count, 1);
-      // Only a ChannelError comes after delivery (the other channels went out); every other failure
-      // stops the run before anything is sent.
-      logger.error(
-        error instanceof ChannelError
-          ? 'job failed: some on-call channels failed, the others were delivered'
-          : 'job failed: nothing was sent',
-        { error: errorChain(error) },
-      );
+      logger.error(failureSummary(error), { error: errorChain(error) });
       throw error;
     } finally {
       metrics.addMetric('Pages', MetricUnit.Count, client.stats.pages);
@@ -230,6 +224,18 @@ export function createHandler(options: HandlerOptions = {}): Handler {
       logger.removeKeys(['job', 'report', 'asOf', 'dryRun']);
     }
   };
+}
+
+/**
+ * What a failed run sent, for whoever re-runs it: an alert's channel failure comes after the other
+ * channels went out, an email failure after the batches before it; anything else stops before sending.
+ */
+function failureSummary(error: unknown): string {
+  if (error instanceof ChannelError)
+    return 'job failed: some on-call channels failed, the others were delivered';
+  if (error instanceof EmailError)
+    return 'job failed: the email batches before the failed one (if any) were sent, nothing else';
+  return 'job failed: nothing was sent';
 }
 
 /** Aborts shortly before Lambda would kill the invocation; none outside Lambda. */

@@ -91,15 +91,14 @@ export class FailureAlarms extends Construct {
       metric: props.function.metricErrors({ period: PERIOD, statistic: 'Sum' }),
       threshold: 1,
       description: [
-        'A case digest or alert run failed. A digest with missing data is never sent; an alert whose channel',
-        'failed still delivered its other channels. Lambda retries the event twice within ~3 min; email',
-        'batches and topic messages already sent are not sent again.',
-        `RUNBOOK: in log group ${logs} read the "job failed" line: its error chain names the bad setting,`,
-        'AICC page, SES, PagerDuty or SNS error. Transient errors: nothing to do if a retry succeeds.',
-        'A CapacityError: see the Duration alarm. Config, secret or SES identity errors: fix, then re-invoke',
-        `${fn} with the failed event exactly as it was (the "invalid event"/"job failed" line shows job,`,
-        'report and asOf; the dead-letter queue holds the whole event) so it keeps its report, filters and',
-        'recipients and its sends stay de-duplicated.',
+        'A run failed. A digest with missing data is never sent; a failed alert channel does not stop the',
+        'others. Lambda retries twice within ~3 min; what was sent is not sent again.',
+        `RUNBOOK: in log group ${logs} read the "job failed" line: its error chain names the setting,`,
+        'AICC page, SES, PagerDuty or SNS error. Transient: nothing to do if a retry succeeds.',
+        'CapacityError: the run saw it could not finish in time and stopped, sending nothing: raise',
+        'aiccMaxConcurrency, lower overdueLookbackDays or raise lambdaTimeoutSeconds.',
+        `Config, secret or SES identity: fix, then re-invoke ${fn} with the failed event unchanged`,
+        '(the dead-letter queue holds it) so it keeps its report and filters and stays de-duplicated.',
       ].join(' '),
     });
 

@@ -150,14 +150,9 @@ const SAMPLES = {
   digest: () => digestSample(sampleDigest()),
   'digest without deep links': () => digestSample(sampleDigest({ overdue: [sampleCase(0, { url: null })] })),
   'digest, table cut to 0 rows': () => digestSample(sampleDigest(), 0),
-  'empty digest': () =>
-    digestSample(
-      sampleDigest(NOTHING),
-    ),
+  'empty digest': () => digestSample(sampleDigest(NOTHING)),
   'empty ad-hoc digest': () =>
-    digestSample(
-      sampleDigest({ ...NOTHING, trigger: 'ad-hoc', previousTotal: 0, filters: {} }),
-    ),
+    digestSample(sampleDigest({ ...NOTHING, trigger: 'ad-hoc', previousTotal: 0, filters: {} })),
   /** Two priorities, one case without a deep link, a warning. */
   alert: () => alertSample(sampleAlert()),
   'alert over 50 cases': () => alertSample(sampleAlert({ cases: sampleDigest().overdue })),

@@ -531,6 +531,32 @@ describe('CaseDigestStack with the example context of cdk.json', () => {
       expect(grantsOf(template, 'secretsmanager:GetSecretValue')).toHaveLength(1);
     });
 
+    it('uses the named keys of existing encrypted topics and PagerDuty secrets, each only through its service', () => {
+      const TOPIC_KEY = 'arn:aws:kms:eu-west-1:111122223333:key/aaaa1111-12ab-34cd-56ef-1234567890ab';
+      const PD_KEY = 'arn:aws:kms:eu-west-1:111122223333:key/bbbb2222-12ab-34cd-56ef-1234567890ab';
+      const { template } = synth({
+        alertTopicArn: TOPIC_ARN,
+        alertTopicKmsKeyArns: [TOPIC_KEY],
+        pagerdutySecretName: 'aicc/pagerduty',
+        pagerdutySecretKmsKeyArns: PD_KEY,
+      });
+      const [topicKms, ...more] = grantsOf(template, 'kms:GenerateDataKey*');
+      expect(more).toEqual([]);
+      expect(topicKms).toMatchObject({
+        Sid: 'EncryptAlertTopicMessages',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Resource: TOPIC_KEY,
+      });
+      expect(flat(topicKms.Condition.StringEquals['kms:ViaService'])).toBe('sns.<AWS::Region>.amazonaws.com');
+      const secretKms = grantsOf(template, 'kms:Decrypt').find(
+        (st: Cfn) => st.Sid === 'DecryptPagerDutySecrets',
+      );
+      expect(secretKms).toMatchObject({ Action: 'kms:Decrypt', Resource: PD_KEY });
+      expect(flat(secretKms.Condition.StringEquals['kms:ViaService'])).toBe(
+        'secretsmanager.<AWS::Region>.amazonaws.com',
+      );
+    });
+
     it('publishes to the topic it creates and uses that topic’s key only through SNS', () => {
       const { template } = synth({ createAlertTopic: 'true' }, ['alertRecipients', 'reports']);
       const alertTopic = only(template, 'AWS::SNS::Topic', { DisplayName: 'AICC alert' });

@@ -179,7 +179,8 @@ describe('PagerDuty over consecutive runs', () => {
       links?: unknown;
     };
     expect(warning.payload.summary).toBe(
-      `[Critical] 0000…99001 Router down at <branch> & "HQ" — call +971 50 123 4567 — due in 2 h`,
+      // Plain text, the case number shortened, the phone in the title masked: PagerDuty is a third party.
+      `[Critical] 0000…99001 Router down at <branch> & "HQ" — call •••• 4567 — due in 2 h`,
     );
     expect(warning.links).toEqual([
       { href: `https://aicc.example.com/case/${WATCHED}`, text: 'Case 000000000000000000000000099001' },

@@ -103,7 +103,9 @@ describe('named reports', () => {
     expect(email?.html).toContain(
       '<h1 style="margin:0;font-size:20px;line-height:1.3;font-weight:bold;color:#ffffff">Case digest · EMEA voice 2026-11-26</h1>',
     );
-    expect(email?.text).toContain('Report "emea-voice", scheduled run of 2026-11-27 06:00 (Europe/Berlin).');
+    expect(email?.text).toContain(
+      `Report "emea-voice", sent by its schedule "emea-voice" in the stack's schedule group, scheduled run of 2026-11-27 06:00 (Europe/Berlin).`,
+    );
     expect(email?.text).toContain('edit this report\'s "recipients"');
   });
 

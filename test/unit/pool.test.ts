@@ -12,7 +12,7 @@ const T0 = Date.UTC(2026, 10, 27, 2);
 const fixedClock = () => T0;
 const pool = (start: number, max: number) => new RequestPool({ start, max, now: fixedClock });
 const observeAll = (p: RequestPool, statuses: number[]) => {
-  for (const s of statuses) p.observe(s);
+  for (const s of statuses) p.observe(s, 100);
 };
 const times = (n: number, status: number) => Array.from({ length: n }, () => status);
 /** Lets every settled promise run its continuations (p-limit hands a freed slot on asynchronously). */
@@ -48,7 +48,7 @@ describe('RequestPool: adaptive concurrency', () => {
 
   it.each([429, 503])('halves on HTTP %i', (status) => {
     const p = pool(8, 16);
-    p.observe(status);
+    p.observe(status, 100);
     expect(p.concurrency).toBe(4);
   });
 
@@ -68,7 +68,7 @@ describe('RequestPool: adaptive concurrency', () => {
     const p = pool(8, 16);
     observeAll(p, times(8, 429));
     observeAll(p, times(8, 500)); // neither growth nor a cut
-    p.observe(429);
+    p.observe(429, 100);
     expect(p.concurrency).toBe(2);
   });
 
@@ -93,7 +93,7 @@ describe('RequestPool: adaptive concurrency', () => {
   it('reports start, max, final and peak', () => {
     const p = pool(2, 6);
     observeAll(p, times(5, 200)); // 2 → 3 → 4
-    p.observe(429); // 4 → 2
+    p.observe(429, 100); // 4 → 2
     expect(p.stats).toEqual({ start: 2, max: 6, final: 2, peak: 4 });
   });
 
@@ -116,7 +116,7 @@ describe('RequestPool: requests in flight', () => {
         started.push({ inFlight, limit: p.concurrency });
         const status = await new Promise<number>((resolve) => waiting.push(resolve));
         inFlight--;
-        p.observe(status);
+        p.observe(status, 100);
         return status;
       });
     return {
@@ -180,8 +180,17 @@ describe('RequestPool: capacity', () => {
   const ADVICE =
     'raise AICC_MAX_CONCURRENCY (now 4), lower OVERDUE_LOOKBACK_DAYS or raise the function timeout';
 
-  /** A pool on a fake clock where every page takes `pageMs`, fetched one after the other. */
-  function timedPool(options: { start: number; max: number; deadlineInMs: number; pageMs: number }) {
+  /**
+   * A pool on a fake clock where every page's answer takes `pageMs` on the wire, fetched one after the
+   * other; `waitMs` more pass inside the slot before the request (a token fetch, a retry wait).
+   */
+  function timedPool(options: {
+    start: number;
+    max: number;
+    deadlineInMs: number;
+    pageMs: number;
+    waitMs?: number;
+  }) {
     let now = T0;
     const p = new RequestPool({
       start: options.start,
@@ -190,9 +199,11 @@ describe('RequestPool: capacity', () => {
       deadlineAt: T0 + options.deadlineInMs,
       capacityAdvice: ADVICE,
     });
-    const page = async () => {
+    const page = async (waitMs = options.waitMs ?? 0) => {
       await p.run(async () => {
+        now += waitMs;
         now += options.pageMs;
+        p.observe(200, options.pageMs);
       });
       p.pageDone();
     };
@@ -247,12 +258,22 @@ describe('RequestPool: capacity', () => {
     expect(fixed.pool.signal.reason).toBeInstanceOf(CapacityError);
   });
 
+  it("measures the API's speed, not a cold start's token fetch or a retry wait", async () => {
+    // 300 ms answers, 4 slots, 3,100 pages, 890 s left: about 233 s are needed. Each of the first four
+    // requests waited 1.2 s for the token first; counted in, they would have projected ~930 s and failed.
+    const { pool: p, page } = timedPool({ start: 4, max: 4, deadlineInMs: 890_000, pageMs: 300 });
+    p.plan(3_100);
+    for (let i = 0; i < 4; i++) await page(1_200);
+    expect(p.signal.aborted).toBe(false);
+  });
+
   it('judges nothing without a deadline', async () => {
     let now = T0;
     const p = new RequestPool({ start: 1, max: 1, now: () => now });
     p.plan(1_000_000);
     await p.run(async () => {
       now += 60_000;
+      p.observe(200, 60_000);
     });
     p.pageDone();
     expect(p.signal.aborted).toBe(false);

@@ -226,7 +226,9 @@ describe('renderAlert: overdue and due-soon sections', () => {
     const { html, text } = renderAlert(alertView({ report, scheduledTime: ASOF }));
     expect(/<h1[^>]*>([^<]*)<\/h1>/.exec(html)?.[1]).toBe('Overdue alert · On-call EMEA');
     // 10:00Z is 14:00 in Asia/Dubai, the report zone.
-    expect(text).toContain('Report "oncall-emea", scheduled run of 2026-11-27 14:00 (Asia/Dubai).');
+    expect(text).toContain(
+      `Report "oncall-emea", sent by its schedule "oncall-emea" in the stack's schedule group, scheduled run of 2026-11-27 14:00 (Asia/Dubai).`,
+    );
     expect(text).not.toContain('ALERT_RECIPIENTS');
   });
 

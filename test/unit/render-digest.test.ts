@@ -604,8 +604,12 @@ describe('renderDigest: a named report', () => {
     const email = renderDigest(digestView({ report, scheduledTime }));
     const when = localMinute(scheduledTime, 'Asia/Dubai'); // the report zone, not UTC
     expect(when).toBe('2026-11-27 09:00');
-    expect(email.text).toContain(`Report "emea-voice", scheduled run of ${when} (Asia/Dubai).`);
-    expect(email.html).toContain(`Report &quot;emea-voice&quot;, scheduled run of ${when} (Asia/Dubai).`);
+    expect(email.text).toContain(
+      `Report "emea-voice", sent by its schedule "emea-voice" in the stack's schedule group, scheduled run of ${when} (Asia/Dubai).`,
+    );
+    expect(email.html).toContain(
+      `Report &quot;emea-voice&quot;, sent by its schedule &quot;emea-voice&quot; in the stack&#x27;s schedule group, scheduled run of ${when} (Asia/Dubai).`,
+    );
     expect(email.text).toContain('"reports" in cdk.json');
     expect(email.text).not.toContain('DIGEST_RECIPIENTS');
   });

@@ -52,17 +52,21 @@ const hostileCase = fc
 describe('smsLine', () => {
   it('lists short case numbers after a headline, as the SPEC example', () => {
     const alerted = [overdueCase(0, {}, ASOF), overdueCase(1, { caseNo: '00000000037005' }, ASOF)];
-    expect(smsLine(alerted, [], 'Critical')).toBe('[Overdue] 2 Critical: ...35013, ...37005');
+    expect(smsLine(alerted, [], ['Critical'])).toBe('[Overdue] 2 Critical: ...35013, ...37005');
   });
 
-  it('names both sections when there are due-soon cases too', () => {
-    const line = smsLine([overdueCase(0, {}, ASOF)], [dueSoonCase(0, {}, ASOF)], 'Critical');
-    expect(line).toBe('[Overdue] 1 Critical: ...35013 [Due soon] 1: ...35113');
+  it('names both sections, each with its own priorities in the configured order', () => {
+    const line = smsLine(
+      [overdueCase(0, {}, ASOF)],
+      [dueSoonCase(0, { priority: 'High' }, ASOF), dueSoonCase(1, {}, ASOF)],
+      ['Critical', 'High'],
+    );
+    expect(line).toBe('[Overdue] 1 Critical: ...35013 [Due soon] 2 Critical/High: ...35113, ...35114');
   });
 
   it('counts what does not fit in 140 characters', () => {
     const alerted = Array.from({ length: 500 }, (_, i) => overdueCase(i, {}, ASOF));
-    const line = smsLine(alerted, [], 'Critical');
+    const line = smsLine(alerted, [], ['Critical']);
     expect(line.length).toBeLessThanOrEqual(140);
     expect(line).toMatch(/^\[Overdue\] 500 Critical: \.\.\.35013, .* \+\d+ more$/);
   });
@@ -76,7 +80,11 @@ describe('smsLine', () => {
         hostile,
         (alerted, warned, extra, priorities) => {
           const many = [...alerted, ...Array.from({ length: extra }, (_, i) => overdueCase(i, {}, ASOF))];
-          const line = smsLine(many, warned, priorities);
+          const line = smsLine(
+            many.map((c) => ({ ...c, priority: priorities })),
+            warned,
+            [priorities, 'Critical'],
+          );
           expect(line.length).toBeLessThanOrEqual(140);
           expect(line).toMatch(PRINTABLE_ASCII);
         },
@@ -178,7 +186,12 @@ describe('topicMessage', () => {
   const email = renderAlert(alertView({ asOf: ASOF, cases, warned: [] }));
 
   it('sends the email text as the default, with the subject and SMS line', () => {
-    const m = topicMessage(email, 'text', { alerted: cases, warned: [], priorities: 'Critical', asOf: ASOF });
+    const m = topicMessage(email, 'text', {
+      alerted: cases,
+      warned: [],
+      priorities: ['Critical'],
+      asOf: ASOF,
+    });
     expect(m).toEqual({
       subject: '[Overdue] 1 Critical case past due',
       default: email.text,
@@ -187,7 +200,12 @@ describe('topicMessage', () => {
   });
 
   it('sends a chat notification as the default for the chat format', () => {
-    const m = topicMessage(email, 'chat', { alerted: cases, warned: [], priorities: 'Critical', asOf: ASOF });
+    const m = topicMessage(email, 'chat', {
+      alerted: cases,
+      warned: [],
+      priorities: ['Critical'],
+      asOf: ASOF,
+    });
     expect(JSON.parse(m.default)).toMatchObject({ version: '1.0', source: 'custom' });
   });
 });

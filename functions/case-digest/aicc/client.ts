@@ -144,6 +144,7 @@ export class AiccClient {
     try {
       const outcome = await pageThrough({
         pageSize: this.pageSize,
+        window: this.pool.stats.max,
         fetchPage: (start, cancel) => this.requestPage(this.body(query, start, this.pageSize), cancel),
         onPage,
         onPlan: (pages) => this.pool.plan(pages),
@@ -270,6 +271,7 @@ export class AiccClient {
 
   private async post(body: CaseListBody, token: string, describe: string, signal: AbortSignal | undefined) {
     this.stats.requests++;
+    const sentAt = this.now().getTime();
     const response = await send(
       this.url,
       {
@@ -279,7 +281,7 @@ export class AiccClient {
       },
       { fetch: this.fetchImpl, timeoutMs: this.options.timeoutMs, signal, describe },
     );
-    this.pool.observe(response.status);
+    this.pool.observe(response.status, this.now().getTime() - sentAt);
     return response;
   }
 }

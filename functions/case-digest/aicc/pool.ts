@@ -51,9 +51,10 @@ export class RequestPool {
   private peak: number;
   private planned = 0;
   private pagesDone = 0;
-  private tasksDone = 0;
   private submitted = 0;
-  private busyMs = 0;
+  /** HTTP requests answered, and the time they took on the wire (no token fetch, no retry wait). */
+  private answered = 0;
+  private wireMs = 0;
   private readonly startedAt: number;
 
   constructor(private readonly options: RequestPoolOptions) {
@@ -85,18 +86,12 @@ export class RequestPool {
     };
   }
 
-  /** Runs `task` in a slot; its time counts toward the measured throughput. */
+  /** Runs `task` in a slot. */
   run<T>(task: () => Promise<T>): Promise<T> {
     this.submitted++;
     return this.limit(async () => {
       this.signal.throwIfAborted();
-      const began = this.options.now();
-      try {
-        return await task();
-      } finally {
-        this.busyMs += this.options.now() - began;
-        this.tasksDone++;
-      }
+      return task();
     });
   }
 
@@ -105,8 +100,14 @@ export class RequestPool {
     if (!this.controller.signal.aborted) this.controller.abort(reason);
   }
 
-  /** Every HTTP status the case API answered: the signal adaptive concurrency follows. */
-  observe(status: number): void {
+  /**
+   * Every answer of the case API: its status is the signal adaptive concurrency follows, its time on
+   * the wire what throughput is measured by — a cold start's token fetch or a `Retry-After` wait is
+   * not the API's speed, and counting it would fail a run that has time enough.
+   */
+  observe(status: number, wireMs: number): void {
+    this.answered++;
+    this.wireMs += Math.max(0, wireMs);
     // Equal start and ceiling mean a fixed limit (SPEC §11): it neither grows nor backs off.
     if (this.options.max === this.options.start) return;
     this.sinceCut++;
@@ -148,13 +149,13 @@ export class RequestPool {
     const { deadlineAt, now, max } = this.options;
     if (deadlineAt === undefined || this.signal.aborted) return;
     // One round of answers before judging: the first pages of every query, or a full set of slots.
-    if (this.tasksDone < Math.min(this.options.start, this.submitted) || this.busyMs <= 0) return;
+    if (this.answered < Math.min(this.options.start, this.submitted) || this.wireMs <= 0) return;
     const pagesLeft = Math.max(0, this.planned - this.pagesDone);
     if (pagesLeft === 0) return;
     const t = now();
     const measured = this.pagesDone / Math.max(1, t - this.startedAt);
-    // Pages per slot-millisecond, times every slot the run may reach.
-    const projected = (this.pagesDone / this.busyMs) * max;
+    // Pages per slot-millisecond on the wire (failed answers cost their time too), times every slot the run may reach.
+    const projected = (this.pagesDone / this.wireMs) * max;
     const msLeft = deadlineAt - t;
     const msNeeded = pagesLeft / projected;
     if (msNeeded <= msLeft) return;

@@ -5,6 +5,7 @@ import { quoteBody, send } from '../aicc/transport.js';
 import type { Clock } from '../clock.js';
 import type { RoutingKeySource } from '../config.js';
 import { formatDurationShort } from '../email/format.js';
+import { maskPhonesInText } from '../email/mask.js';
 import { cleanText, shortCaseNo, truncate } from '../email/text.js';
 import type { OverdueCaseView } from '../email/views.js';
 import { PagerDutyError } from '../errors.js';
@@ -66,7 +67,8 @@ export function triggerEvent(
     kind === 'overdue'
       ? `overdue by ${formatDurationShort(c.overdueMs)}`
       : `due in ${formatDurationShort(c.dueAt.getTime() - ctx.asOf.getTime())}`;
-  const title = cleanText(c.title) || '(no title)';
+  // Plain text on one line, and no phone number in it: PagerDuty is a third party.
+  const title = maskPhonesInText(cleanText(c.title)) || '(no title)';
   const head = `[${priority}] ${shortCaseNo(c)} `;
   const tail = ` — ${when}`;
   // Counted in UTF-16 units, never more than code points: within the limit however PagerDuty counts.
@@ -123,6 +125,8 @@ export interface PagerDutyClientOptions {
   deadlineAt?: number | undefined;
   /** Called before a retry wait. */
   onRetry?: (info: { attempt: number; delayMs: number; error: string }) => void;
+  /** The run's request pool, so PagerDuty's requests count against the same limit as the rest. @default run at once */
+  schedule?: <T>(task: () => Promise<T>) => Promise<T>;
 }
 
 /** What was accepted: counts of trigger and resolve events PagerDuty answered 202 to. */
@@ -186,7 +190,7 @@ export class PagerDutyClient {
       events.map((event) =>
         limit(async () => {
           try {
-            await this.post(routingKey, event);
+            await (this.options.schedule ?? ((task) => task()))(() => this.post(routingKey, event));
             outcome[event.event_action === 'trigger' ? 'triggered' : 'resolved']++;
           } catch (error) {
             failures.push(error);

@@ -1,5 +1,6 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { formatDurationShort } from '../email/format.js';
+import { maskPhonesInText } from '../email/mask.js';
 import { cleanText } from '../email/text.js';
 import type { OverdueCaseView, RenderedEmail } from '../email/views.js';
 import { TopicError } from '../errors.js';
@@ -45,22 +46,40 @@ const tailOf = (c: OverdueCaseView) => {
   return text.length > 8 ? `...${text.slice(-5)}` : text;
 };
 
-/** `[Overdue] 2 Critical: ...35013, ...37005 [Due soon] 1: ...35020` — at most 140 printable ASCII characters. */
+/** The priorities present among `cases`, in the configured order (others after): `Critical/High`. */
+function priorityNames(cases: readonly OverdueCaseView[], configured: readonly string[]): string {
+  const order = configured.map((p) => p.toLowerCase());
+  const rank = (p: string) => {
+    const i = order.indexOf(p.toLowerCase());
+    return i < 0 ? order.length : i;
+  };
+  const present = [...new Set(cases.map((c) => c.priority))].sort((a, b) => rank(a) - rank(b));
+  return toAscii(present.join('/'));
+}
+
+/**
+ * `[Overdue] 2 Critical: ...35013, ...37005 [Due soon] 1 High: ...35020` — each section with its own
+ * priorities, at most 140 printable ASCII characters.
+ */
 export function smsLine(
   alerted: readonly OverdueCaseView[],
   warned: readonly OverdueCaseView[],
-  priorities: string,
+  priorities: readonly string[],
 ): string {
   const sections: { head: string; cases: readonly OverdueCaseView[] }[] = [];
-  if (alerted.length) sections.push({ head: `[Overdue] ${alerted.length} ${priorities}:`, cases: alerted });
+  if (alerted.length)
+    sections.push({
+      head: `[Overdue] ${alerted.length} ${priorityNames(alerted, priorities)}:`,
+      cases: alerted,
+    });
   if (warned.length)
     sections.push({
-      head: `[Due soon] ${warned.length}${alerted.length ? '' : ` ${priorities}`}:`,
+      head: `[Due soon] ${warned.length} ${priorityNames(warned, priorities)}:`,
       cases: warned,
     });
   let line = '';
   for (const { head, cases } of sections) {
-    const start = line ? `${line} ${toAscii(head)}` : toAscii(head);
+    const start = line ? `${line} ${head}` : head;
     line = start.length > SMS_CHARS - 8 ? start.slice(0, SMS_CHARS - 8) : start;
     for (const [i, c] of cases.entries()) {
       const item = `${i === 0 ? ' ' : ', '}${tailOf(c)}`;
@@ -90,7 +109,7 @@ export function chatNotification(
   const line = (c: OverdueCaseView, when: string) => {
     const no = md(c.caseNo || c.id);
     const ref = c.url && /^https?:\/\/[^\s()<>]+$/i.test(c.url) ? `[${no}](${c.url})` : no;
-    return `• *${md(c.priority)}* ${ref} ${md(c.title) || '(no title)'} — ${when}`;
+    return `• *${md(c.priority)}* ${ref} ${md(maskPhonesInText(c.title)) || '(no title)'} — ${when}`;
   };
   const section = (head: string, cases: readonly OverdueCaseView[], when: (c: OverdueCaseView) => string) => {
     if (cases.length === 0) return [];
@@ -120,7 +139,8 @@ export function topicMessage(
   cases: {
     alerted: readonly OverdueCaseView[];
     warned: readonly OverdueCaseView[];
-    priorities: string;
+    /** The alerting priorities, in their configured order. */
+    priorities: readonly string[];
     asOf: Date;
   },
 ): TopicMessage {
@@ -130,7 +150,7 @@ export function topicMessage(
       format === 'chat'
         ? chatNotification(email.subject, cases.alerted, cases.warned, cases.asOf)
         : email.text,
-    sms: smsLine(cases.alerted, cases.warned, toAscii(cases.priorities)),
+    sms: smsLine(cases.alerted, cases.warned, cases.priorities),
   };
 }
 

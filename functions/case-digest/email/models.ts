@@ -191,8 +191,9 @@ export function reportFooter(
   if (!report) {
     return [`Recipients are set by ${recipientsSetting} of the function, or by an event's "recipients".`];
   }
+  const name = displayText(report.name, 40);
   return [
-    `Report "${displayText(report.name, 40)}"${when}.`,
+    `Report "${name}", sent by its schedule "${name}" in the stack's schedule group${when}.`,
     'To change who receives it, edit this report\'s "recipients" in the stack\'s CDK context ("reports" in cdk.json) and redeploy.',
   ];
 }

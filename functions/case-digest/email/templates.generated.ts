@@ -7,234 +7,169 @@ export type PartialName = "breakdown.html" | "breakdown.txt" | "case-list.txt" |
 
 export const templates: Record<TemplateName, TemplateSpecification> = {
   "alert.html": {"0":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var stack1, lookupProperty = container.lookupProperty;
 
   return "<tr>\n<td style=\"padding:12px 20px 0;background-color:#ffffff;color:#1f2328\">\n<h2 style=\"margin:4px 0 6px;font-size:16px;line-height:1.3;color:#1f2328\">Overdue</h2>\n"
     + ((stack1 = container.invokePartial(lookupProperty(partials,"case-table.html"),lookupProperty(depth0,"cases"),{"name":"case-table.html","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
     + "</td>\n</tr>\n";
 },"1":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var stack1, lookupProperty = container.lookupProperty;
 
   return "<tr>\n<td style=\"padding:12px 20px 0;background-color:#ffffff;color:#1f2328\">\n<h2 style=\"margin:4px 0 6px;font-size:16px;line-height:1.3;color:#1f2328\">Due soon (within "
-    + container.escapeExpression(lookupProperty(helpers,"count").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"warnHours"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":20,"column":91},"end":{"line":20,"column":110}}}))
+    + container.escapeExpression(lookupProperty(helpers,"count").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"warnHours"),{"name":"count","hash":{},"data":data}))
     + " h)</h2>\n"
     + ((stack1 = container.invokePartial(lookupProperty(partials,"case-table.html"),lookupProperty(depth0,"warned"),{"name":"case-table.html","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
     + "</td>\n</tr>\n";
 },"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=container.strict, alias2=container.lambda, alias3=container.escapeExpression, alias4=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var stack1, alias1=container.strict, alias2=container.lambda, alias3=container.escapeExpression, alias4=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty;
 
   return ((stack1 = container.invokePartial(lookupProperty(partials,"open.html"),depth0,{"name":"open.html","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
     + "<tr>\n<td style=\"padding:16px 20px 0;background-color:#ffffff;color:#1f2328\">\n<p style=\"margin:0;font-size:18px;line-height:1.4;color:#b42318\"><strong>"
-    + alias3(alias2(alias1(depth0, "headline", {"start":{"line":4,"column":75},"end":{"line":4,"column":83}} ), depth0))
+    + alias3(alias2(alias1(depth0, "headline"), depth0))
     + "</strong></p>\n<p style=\"margin:4px 0 0;color:#4b5563\">As of "
-    + alias3(lookupProperty(helpers,"localTime").call(alias4,lookupProperty(depth0,"asOf"),lookupProperty(depth0,"timezone"),{"name":"localTime","hash":{},"data":data,"loc":{"start":{"line":5,"column":46},"end":{"line":5,"column":73}}}))
+    + alias3(lookupProperty(helpers,"localTime").call(alias4,lookupProperty(depth0,"asOf"),lookupProperty(depth0,"timezone"),{"name":"localTime","hash":{},"data":data}))
     + " ("
-    + alias3(alias2(alias1(depth0, "timezone", {"start":{"line":5,"column":77},"end":{"line":5,"column":85}} ), depth0))
+    + alias3(alias2(alias1(depth0, "timezone"), depth0))
     + "). "
-    + alias3(alias2(alias1(depth0, "schedule", {"start":{"line":5,"column":92},"end":{"line":5,"column":100}} ), depth0))
+    + alias3(alias2(alias1(depth0, "schedule"), depth0))
     + "</p>\n</td>\n</tr>\n"
     + ((stack1 = container.invokePartial(lookupProperty(partials,"warnings.html"),lookupProperty(depth0,"warnings"),{"name":"warnings.html","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias4,lookupProperty(lookupProperty(depth0,"cases"),"total"),{"name":"if","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":9,"column":0},"end":{"line":16,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias4,lookupProperty(lookupProperty(depth0,"warned"),"total"),{"name":"if","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":17,"column":0},"end":{"line":24,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias4,lookupProperty(lookupProperty(depth0,"cases"),"total"),{"name":"if","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias4,lookupProperty(lookupProperty(depth0,"warned"),"total"),{"name":"if","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data})) != null ? stack1 : "")
     + "<tr>\n<td style=\"padding:0 20px 20px;background-color:#ffffff;color:#1f2328\"></td>\n</tr>\n"
     + ((stack1 = container.invokePartial(lookupProperty(partials,"close.html"),depth0,{"name":"close.html","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "");
 },"usePartial":true,"useData":true},
   "alert.txt": {"0":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var stack1, lookupProperty = container.lookupProperty;
 
   return "\nOverdue ("
-    + ((stack1 = lookupProperty(helpers,"count").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(lookupProperty(depth0,"cases"),"total"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":8,"column":9},"end":{"line":8,"column":30}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"count").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(lookupProperty(depth0,"cases"),"total"),{"name":"count","hash":{},"data":data})) != null ? stack1 : "")
     + "):\n"
     + ((stack1 = container.invokePartial(lookupProperty(partials,"case-list.txt"),lookupProperty(depth0,"cases"),{"name":"case-list.txt","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "");
 },"1":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty;
 
   return "\nDue soon, within "
-    + ((stack1 = lookupProperty(helpers,"count").call(alias1,lookupProperty(depth0,"warnHours"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":13,"column":17},"end":{"line":13,"column":36}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"count").call(alias1,lookupProperty(depth0,"warnHours"),{"name":"count","hash":{},"data":data})) != null ? stack1 : "")
     + " h ("
-    + ((stack1 = lookupProperty(helpers,"count").call(alias1,lookupProperty(lookupProperty(depth0,"warned"),"total"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":13,"column":40},"end":{"line":13,"column":62}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"count").call(alias1,lookupProperty(lookupProperty(depth0,"warned"),"total"),{"name":"count","hash":{},"data":data})) != null ? stack1 : "")
     + "):\n"
     + ((stack1 = container.invokePartial(lookupProperty(partials,"case-list.txt"),lookupProperty(depth0,"warned"),{"name":"case-list.txt","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "");
 },"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=container.strict, alias2=container.lambda, alias3=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var stack1, alias1=container.strict, alias2=container.lambda, alias3=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty;
 
-  return ((stack1 = alias2(alias1(depth0, "smsLine", {"start":{"line":1,"column":2},"end":{"line":1,"column":9}} ), depth0)) != null ? stack1 : "")
+  return ((stack1 = alias2(alias1(depth0, "smsLine"), depth0)) != null ? stack1 : "")
     + "\n\n"
-    + ((stack1 = alias2(alias1(depth0, "headline", {"start":{"line":3,"column":2},"end":{"line":3,"column":10}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "headline"), depth0)) != null ? stack1 : "")
     + "\nAs of "
-    + ((stack1 = lookupProperty(helpers,"localTime").call(alias3,lookupProperty(depth0,"asOf"),lookupProperty(depth0,"timezone"),{"name":"localTime","hash":{},"data":data,"loc":{"start":{"line":4,"column":6},"end":{"line":4,"column":33}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"localTime").call(alias3,lookupProperty(depth0,"asOf"),lookupProperty(depth0,"timezone"),{"name":"localTime","hash":{},"data":data})) != null ? stack1 : "")
     + " ("
-    + ((stack1 = alias2(alias1(depth0, "timezone", {"start":{"line":4,"column":37},"end":{"line":4,"column":45}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "timezone"), depth0)) != null ? stack1 : "")
     + "). "
-    + ((stack1 = alias2(alias1(depth0, "schedule", {"start":{"line":4,"column":52},"end":{"line":4,"column":60}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "schedule"), depth0)) != null ? stack1 : "")
     + "\n"
     + ((stack1 = container.invokePartial(lookupProperty(partials,"warnings.txt"),lookupProperty(depth0,"warnings"),{"name":"warnings.txt","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"cases"),"total"),{"name":"if","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":6,"column":0},"end":{"line":10,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"warned"),"total"),{"name":"if","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":11,"column":0},"end":{"line":15,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"cases"),"total"),{"name":"if","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"warned"),"total"),{"name":"if","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data})) != null ? stack1 : "")
     + ((stack1 = container.invokePartial(lookupProperty(partials,"footer.txt"),depth0,{"name":"footer.txt","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "");
 },"usePartial":true,"useData":true},
   "digest.html": {"0":function(container,depth0,helpers,partials,data) {
-    var lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var lookupProperty = container.lookupProperty;
 
   return "<strong style=\"font-size:20px;line-height:1.3;color:#b42318\">"
-    + container.escapeExpression(lookupProperty(helpers,"count").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(lookupProperty(depth0,"overdue"),"total"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":24,"column":61},"end":{"line":24,"column":84}}}))
+    + container.escapeExpression(lookupProperty(helpers,"count").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(lookupProperty(depth0,"overdue"),"total"),{"name":"count","hash":{},"data":data}))
     + "</strong>\n";
 },"1":function(container,depth0,helpers,partials,data) {
     return "<strong style=\"font-size:20px;line-height:1.3;color:#1f2328\">0</strong>\n";
 },"2":function(container,depth0,helpers,partials,data) {
-    var lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var lookupProperty = container.lookupProperty;
 
   return "<strong style=\"font-size:20px;line-height:1.3;color:#9a3412\">"
-    + container.escapeExpression(lookupProperty(helpers,"count").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(lookupProperty(depth0,"atRisk"),"total"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":32,"column":61},"end":{"line":32,"column":83}}}))
+    + container.escapeExpression(lookupProperty(helpers,"count").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(lookupProperty(depth0,"atRisk"),"total"),{"name":"count","hash":{},"data":data}))
     + "</strong>\n";
 },"3":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), alias2=container.escapeExpression, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), alias2=container.escapeExpression, lookupProperty = container.lookupProperty;
 
-  return ((stack1 = lookupProperty(helpers,"unless").call(alias1,lookupProperty(data,"first"),{"name":"unless","hash":{},"fn":container.program(4, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":51,"column":82},"end":{"line":51,"column":113}}})) != null ? stack1 : "")
-    + alias2(lookupProperty(helpers,"wrapLong").call(alias1,lookupProperty(depth0,"key"),{"name":"wrapLong","hash":{},"data":data,"loc":{"start":{"line":51,"column":113},"end":{"line":51,"column":129}}}))
+  return ((stack1 = lookupProperty(helpers,"unless").call(alias1,lookupProperty(data,"first"),{"name":"unless","hash":{},"fn":container.program(4, data, 0),"inverse":container.noop,"data":data})) != null ? stack1 : "")
+    + alias2(lookupProperty(helpers,"wrapLong").call(alias1,lookupProperty(depth0,"key"),{"name":"wrapLong","hash":{},"data":data}))
     + " = "
-    + alias2(lookupProperty(helpers,"wrapLong").call(alias1,lookupProperty(depth0,"value"),{"name":"wrapLong","hash":{},"data":data,"loc":{"start":{"line":51,"column":132},"end":{"line":51,"column":150}}}));
+    + alias2(lookupProperty(helpers,"wrapLong").call(alias1,lookupProperty(depth0,"value"),{"name":"wrapLong","hash":{},"data":data}));
 },"4":function(container,depth0,helpers,partials,data) {
     return ", ";
 },"5":function(container,depth0,helpers,partials,data) {
     return "none";
 },"6":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var stack1, lookupProperty = container.lookupProperty;
 
   return ((stack1 = container.invokePartial(lookupProperty(partials,"breakdown.html"),lookupProperty(depth0,"age"),{"name":"breakdown.html","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
     + ((stack1 = container.invokePartial(lookupProperty(partials,"breakdown.html"),lookupProperty(depth0,"owners"),{"name":"breakdown.html","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "");
 },"7":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var stack1, lookupProperty = container.lookupProperty;
 
   return ((stack1 = container.invokePartial(lookupProperty(partials,"breakdown.html"),depth0,{"name":"breakdown.html","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "");
 },"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), alias2=container.escapeExpression, alias3=container.strict, alias4=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), alias2=container.escapeExpression, alias3=container.strict, alias4=container.lambda, lookupProperty = container.lookupProperty;
 
   return ((stack1 = container.invokePartial(lookupProperty(partials,"open.html"),depth0,{"name":"open.html","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
     + "<tr>\n<td style=\"padding:16px 20px 0;background-color:#ffffff;color:#1f2328\">\n<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"border-collapse:collapse\">\n<tr valign=\"top\">\n<td width=\"33%\" style=\"padding:8px 10px;border:1px solid #d0d7de;background-color:#f6f8fa;color:#1f2328\">\n<span style=\"font-size:12px;color:#4b5563\">New cases</span><br>\n<strong style=\"font-size:20px;line-height:1.3;color:#1f2328\">"
-    + alias2(lookupProperty(helpers,"count").call(alias1,lookupProperty(depth0,"total"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":8,"column":61},"end":{"line":8,"column":76}}}))
+    + alias2(lookupProperty(helpers,"count").call(alias1,lookupProperty(depth0,"total"),{"name":"count","hash":{},"data":data}))
     + "</strong>\n</td>\n<td width=\"34%\" style=\"padding:8px 10px;border:1px solid #d0d7de;background-color:#f6f8fa;color:#1f2328\">\n<span style=\"font-size:12px;color:#4b5563\">Change vs previous period ("
-    + alias2(lookupProperty(helpers,"count").call(alias1,lookupProperty(depth0,"previousTotal"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":11,"column":70},"end":{"line":11,"column":93}}}))
+    + alias2(lookupProperty(helpers,"count").call(alias1,lookupProperty(depth0,"previousTotal"),{"name":"count","hash":{},"data":data}))
     + ")</span><br>\n<strong style=\"font-size:20px;line-height:1.3;color:#1f2328\">"
-    + alias2(alias4(alias3(depth0, "change", {"start":{"line":12,"column":63},"end":{"line":12,"column":69}} ), depth0))
+    + alias2(alias4(alias3(depth0, "change"), depth0))
     + "</strong>\n</td>\n<td width=\"33%\" style=\"padding:8px 10px;border:1px solid #d0d7de;background-color:#f6f8fa;color:#1f2328\">\n<span style=\"font-size:12px;color:#4b5563\">Due dates met</span><br>\n<strong style=\"font-size:20px;line-height:1.3;color:#1f2328\">"
-    + alias2(alias4(alias3(depth0, "attainment", {"start":{"line":16,"column":63},"end":{"line":16,"column":73}} ), depth0))
+    + alias2(alias4(alias3(depth0, "attainment"), depth0))
     + "</strong><br>\n<span style=\"font-size:12px;color:#4b5563\">"
-    + alias2(lookupProperty(helpers,"count").call(alias1,lookupProperty(lookupProperty(depth0,"sla"),"met"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":17,"column":43},"end":{"line":17,"column":60}}}))
+    + alias2(lookupProperty(helpers,"count").call(alias1,lookupProperty(lookupProperty(depth0,"sla"),"met"),{"name":"count","hash":{},"data":data}))
     + " met · "
-    + alias2(lookupProperty(helpers,"count").call(alias1,lookupProperty(lookupProperty(depth0,"sla"),"missed"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":17,"column":67},"end":{"line":17,"column":87}}}))
+    + alias2(lookupProperty(helpers,"count").call(alias1,lookupProperty(lookupProperty(depth0,"sla"),"missed"),{"name":"count","hash":{},"data":data}))
     + " missed</span>\n</td>\n</tr>\n<tr valign=\"top\">\n<td colspan=\"2\" style=\"padding:8px 10px;border:1px solid #d0d7de;background-color:#f6f8fa;color:#1f2328\">\n<span style=\"font-size:12px;color:#4b5563\">Overdue open cases</span><br>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(lookupProperty(depth0,"overdue"),"total"),{"name":"if","hash":{},"fn":container.program(0, data, 0),"inverse":container.program(1, data, 0),"data":data,"loc":{"start":{"line":23,"column":0},"end":{"line":27,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(lookupProperty(depth0,"overdue"),"total"),{"name":"if","hash":{},"fn":container.program(0, data, 0),"inverse":container.program(1, data, 0),"data":data})) != null ? stack1 : "")
     + "</td>\n<td style=\"padding:8px 10px;border:1px solid #d0d7de;background-color:#f6f8fa;color:#1f2328\">\n<span style=\"font-size:12px;color:#4b5563\">Due in the next "
-    + alias2(lookupProperty(helpers,"count").call(alias1,lookupProperty(depth0,"atRiskHours"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":30,"column":59},"end":{"line":30,"column":80}}}))
+    + alias2(lookupProperty(helpers,"count").call(alias1,lookupProperty(depth0,"atRiskHours"),{"name":"count","hash":{},"data":data}))
     + " h</span><br>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(lookupProperty(depth0,"atRisk"),"total"),{"name":"if","hash":{},"fn":container.program(2, data, 0),"inverse":container.program(1, data, 0),"data":data,"loc":{"start":{"line":31,"column":0},"end":{"line":35,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(lookupProperty(depth0,"atRisk"),"total"),{"name":"if","hash":{},"fn":container.program(2, data, 0),"inverse":container.program(1, data, 0),"data":data})) != null ? stack1 : "")
     + "</td>\n</tr>\n</table>\n</td>\n</tr>\n"
     + ((stack1 = container.invokePartial(lookupProperty(partials,"warnings.html"),lookupProperty(depth0,"warnings"),{"name":"warnings.html","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
     + "<tr>\n<td style=\"padding:12px 20px 0;background-color:#ffffff;color:#1f2328\">\n<table width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"border-collapse:collapse;font-size:13px;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif\">\n<tr>\n<th scope=\"row\" align=\"left\" width=\"120\" style=\"padding:3px 8px 3px 0;background-color:#ffffff;color:#4b5563;font-weight:normal\">Window</th>\n<td style=\"padding:3px 0;background-color:#ffffff;color:#1f2328\">"
-    + alias2(alias4(alias3(lookupProperty(depth0,"window"), "from", {"start":{"line":47,"column":67},"end":{"line":47,"column":78}} ), depth0))
+    + alias2(alias4(alias3(lookupProperty(depth0,"window"), "from"), depth0))
     + " – "
-    + alias2(alias4(alias3(lookupProperty(depth0,"window"), "to", {"start":{"line":47,"column":85},"end":{"line":47,"column":94}} ), depth0))
+    + alias2(alias4(alias3(lookupProperty(depth0,"window"), "to"), depth0))
     + " ("
-    + alias2(alias4(alias3(lookupProperty(depth0,"window"), "timezone", {"start":{"line":47,"column":100},"end":{"line":47,"column":115}} ), depth0))
+    + alias2(alias4(alias3(lookupProperty(depth0,"window"), "timezone"), depth0))
     + ")</td>\n</tr>\n<tr>\n<th scope=\"row\" align=\"left\" width=\"120\" style=\"padding:3px 8px 3px 0;background-color:#ffffff;color:#4b5563;font-weight:normal\">Filters</th>\n<td style=\"padding:3px 0;background-color:#ffffff;color:#1f2328\">"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"filters"),{"name":"each","hash":{},"fn":container.program(3, data, 0),"inverse":container.program(5, data, 0),"data":data,"loc":{"start":{"line":51,"column":65},"end":{"line":51,"column":171}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"filters"),{"name":"each","hash":{},"fn":container.program(3, data, 0),"inverse":container.program(5, data, 0),"data":data})) != null ? stack1 : "")
     + "</td>\n</tr>\n<tr>\n<th scope=\"row\" align=\"left\" width=\"120\" style=\"padding:3px 8px 3px 0;background-color:#ffffff;color:#4b5563;font-weight:normal\">Overdue as of</th>\n<td style=\"padding:3px 0;background-color:#ffffff;color:#1f2328\">"
-    + alias2(lookupProperty(helpers,"localTime").call(alias1,lookupProperty(depth0,"asOf"),lookupProperty(depth0,"timezone"),{"name":"localTime","hash":{},"data":data,"loc":{"start":{"line":55,"column":65},"end":{"line":55,"column":92}}}))
+    + alias2(lookupProperty(helpers,"localTime").call(alias1,lookupProperty(depth0,"asOf"),lookupProperty(depth0,"timezone"),{"name":"localTime","hash":{},"data":data}))
     + " ("
-    + alias2(alias4(alias3(depth0, "timezone", {"start":{"line":55,"column":96},"end":{"line":55,"column":104}} ), depth0))
+    + alias2(alias4(alias3(depth0, "timezone"), depth0))
     + ")</td>\n</tr>\n<tr>\n<th scope=\"row\" align=\"left\" width=\"120\" style=\"padding:3px 8px 3px 0;background-color:#ffffff;color:#4b5563;font-weight:normal\">Due dates</th>\n<td style=\"padding:3px 0;background-color:#ffffff;color:#1f2328\">of the period's new cases: "
-    + alias2(lookupProperty(helpers,"count").call(alias1,lookupProperty(lookupProperty(depth0,"sla"),"met"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":59,"column":92},"end":{"line":59,"column":109}}}))
+    + alias2(lookupProperty(helpers,"count").call(alias1,lookupProperty(lookupProperty(depth0,"sla"),"met"),{"name":"count","hash":{},"data":data}))
     + " met, "
-    + alias2(lookupProperty(helpers,"count").call(alias1,lookupProperty(lookupProperty(depth0,"sla"),"missed"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":59,"column":115},"end":{"line":59,"column":135}}}))
+    + alias2(lookupProperty(helpers,"count").call(alias1,lookupProperty(lookupProperty(depth0,"sla"),"missed"),{"name":"count","hash":{},"data":data}))
     + " missed, "
-    + alias2(lookupProperty(helpers,"count").call(alias1,lookupProperty(lookupProperty(depth0,"sla"),"pending"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":59,"column":144},"end":{"line":59,"column":165}}}))
+    + alias2(lookupProperty(helpers,"count").call(alias1,lookupProperty(lookupProperty(depth0,"sla"),"pending"),{"name":"count","hash":{},"data":data}))
     + " not yet due, "
-    + alias2(lookupProperty(helpers,"count").call(alias1,lookupProperty(lookupProperty(depth0,"sla"),"unknown"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":59,"column":179},"end":{"line":59,"column":200}}}))
+    + alias2(lookupProperty(helpers,"count").call(alias1,lookupProperty(lookupProperty(depth0,"sla"),"unknown"),{"name":"count","hash":{},"data":data}))
     + " unknown</td>\n</tr>\n</table>\n</td>\n</tr>\n<tr>\n<td style=\"padding:4px 20px 0;background-color:#ffffff;color:#1f2328\">\n<h2 style=\"margin:16px 0 6px;font-size:16px;line-height:1.3;color:#1f2328\">Due in the next "
-    + alias2(lookupProperty(helpers,"count").call(alias1,lookupProperty(depth0,"atRiskHours"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":66,"column":91},"end":{"line":66,"column":112}}}))
+    + alias2(lookupProperty(helpers,"count").call(alias1,lookupProperty(depth0,"atRiskHours"),{"name":"count","hash":{},"data":data}))
     + " h</h2>\n"
     + ((stack1 = container.invokePartial(lookupProperty(partials,"case-table.html"),lookupProperty(depth0,"atRisk"),{"name":"case-table.html","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
     + "</td>\n</tr>\n<tr>\n<td style=\"padding:4px 20px 0;background-color:#ffffff;color:#1f2328\">\n<h2 style=\"margin:16px 0 6px;font-size:16px;line-height:1.3;color:#1f2328\">Overdue open cases</h2>\n"
     + ((stack1 = container.invokePartial(lookupProperty(partials,"case-table.html"),lookupProperty(depth0,"overdue"),{"name":"case-table.html","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(lookupProperty(depth0,"overdue"),"total"),{"name":"if","hash":{},"fn":container.program(6, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":74,"column":0},"end":{"line":77,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(lookupProperty(depth0,"overdue"),"total"),{"name":"if","hash":{},"fn":container.program(6, data, 0),"inverse":container.noop,"data":data})) != null ? stack1 : "")
     + "</td>\n</tr>\n<tr>\n<td style=\"padding:4px 20px 20px;background-color:#ffffff;color:#1f2328\">\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"breakdowns"),{"name":"each","hash":{},"fn":container.program(7, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":82,"column":0},"end":{"line":84,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"breakdowns"),{"name":"each","hash":{},"fn":container.program(7, data, 0),"inverse":container.noop,"data":data})) != null ? stack1 : "")
     + "</td>\n</tr>\n"
     + ((stack1 = container.invokePartial(lookupProperty(partials,"close.html"),depth0,{"name":"close.html","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "");
 },"usePartial":true,"useData":true},
   "digest.txt": {"0":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty;
 
-  return ((stack1 = lookupProperty(helpers,"unless").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(data,"first"),{"name":"unless","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":8,"column":26},"end":{"line":8,"column":57}}})) != null ? stack1 : "")
-    + ((stack1 = alias2(alias1(depth0, "key", {"start":{"line":8,"column":59},"end":{"line":8,"column":62}} ), depth0)) != null ? stack1 : "")
+  return ((stack1 = lookupProperty(helpers,"unless").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(data,"first"),{"name":"unless","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data})) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "key"), depth0)) != null ? stack1 : "")
     + "="
-    + ((stack1 = alias2(alias1(depth0, "value", {"start":{"line":8,"column":67},"end":{"line":8,"column":72}} ), depth0)) != null ? stack1 : "");
+    + ((stack1 = alias2(alias1(depth0, "value"), depth0)) != null ? stack1 : "");
 },"1":function(container,depth0,helpers,partials,data) {
     return ", ";
 },"2":function(container,depth0,helpers,partials,data) {
@@ -244,491 +179,351 @@ export const templates: Record<TemplateName, TemplateSpecification> = {
 },"4":function(container,depth0,helpers,partials,data) {
     return ", most urgent first";
 },"5":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var stack1, lookupProperty = container.lookupProperty;
 
   return ((stack1 = container.invokePartial(lookupProperty(partials,"breakdown.txt"),lookupProperty(depth0,"age"),{"name":"breakdown.txt","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
     + ((stack1 = container.invokePartial(lookupProperty(partials,"breakdown.txt"),lookupProperty(depth0,"owners"),{"name":"breakdown.txt","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "");
 },"6":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var stack1, lookupProperty = container.lookupProperty;
 
   return ((stack1 = container.invokePartial(lookupProperty(partials,"breakdown.txt"),depth0,{"name":"breakdown.txt","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "");
 },"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=container.strict, alias2=container.lambda, alias3=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var stack1, alias1=container.strict, alias2=container.lambda, alias3=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty;
 
-  return ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":1,"column":2},"end":{"line":1,"column":9}} ), depth0)) != null ? stack1 : "")
+  return ((stack1 = alias2(alias1(depth0, "subject"), depth0)) != null ? stack1 : "")
     + "\nNew cases: "
-    + ((stack1 = lookupProperty(helpers,"count").call(alias3,lookupProperty(depth0,"total"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":2,"column":11},"end":{"line":2,"column":26}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"count").call(alias3,lookupProperty(depth0,"total"),{"name":"count","hash":{},"data":data})) != null ? stack1 : "")
     + " (previous period: "
-    + ((stack1 = lookupProperty(helpers,"count").call(alias3,lookupProperty(depth0,"previousTotal"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":2,"column":45},"end":{"line":2,"column":68}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"count").call(alias3,lookupProperty(depth0,"previousTotal"),{"name":"count","hash":{},"data":data})) != null ? stack1 : "")
     + "; change: "
-    + ((stack1 = alias2(alias1(depth0, "change", {"start":{"line":2,"column":80},"end":{"line":2,"column":86}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "change"), depth0)) != null ? stack1 : "")
     + ")\nDue dates met: "
-    + ((stack1 = alias2(alias1(depth0, "attainment", {"start":{"line":3,"column":17},"end":{"line":3,"column":27}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "attainment"), depth0)) != null ? stack1 : "")
     + " ("
-    + ((stack1 = lookupProperty(helpers,"count").call(alias3,lookupProperty(lookupProperty(depth0,"sla"),"met"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":3,"column":31},"end":{"line":3,"column":48}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"count").call(alias3,lookupProperty(lookupProperty(depth0,"sla"),"met"),{"name":"count","hash":{},"data":data})) != null ? stack1 : "")
     + " met, "
-    + ((stack1 = lookupProperty(helpers,"count").call(alias3,lookupProperty(lookupProperty(depth0,"sla"),"missed"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":3,"column":54},"end":{"line":3,"column":74}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"count").call(alias3,lookupProperty(lookupProperty(depth0,"sla"),"missed"),{"name":"count","hash":{},"data":data})) != null ? stack1 : "")
     + " missed, "
-    + ((stack1 = lookupProperty(helpers,"count").call(alias3,lookupProperty(lookupProperty(depth0,"sla"),"pending"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":3,"column":83},"end":{"line":3,"column":104}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"count").call(alias3,lookupProperty(lookupProperty(depth0,"sla"),"pending"),{"name":"count","hash":{},"data":data})) != null ? stack1 : "")
     + " not yet due, "
-    + ((stack1 = lookupProperty(helpers,"count").call(alias3,lookupProperty(lookupProperty(depth0,"sla"),"unknown"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":3,"column":118},"end":{"line":3,"column":139}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"count").call(alias3,lookupProperty(lookupProperty(depth0,"sla"),"unknown"),{"name":"count","hash":{},"data":data})) != null ? stack1 : "")
     + " unknown)\nOverdue open cases: "
-    + ((stack1 = lookupProperty(helpers,"count").call(alias3,lookupProperty(lookupProperty(depth0,"overdue"),"total"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":4,"column":20},"end":{"line":4,"column":43}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"count").call(alias3,lookupProperty(lookupProperty(depth0,"overdue"),"total"),{"name":"count","hash":{},"data":data})) != null ? stack1 : "")
     + "\nDue in the next "
-    + ((stack1 = lookupProperty(helpers,"count").call(alias3,lookupProperty(depth0,"atRiskHours"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":5,"column":16},"end":{"line":5,"column":37}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"count").call(alias3,lookupProperty(depth0,"atRiskHours"),{"name":"count","hash":{},"data":data})) != null ? stack1 : "")
     + " h: "
-    + ((stack1 = lookupProperty(helpers,"count").call(alias3,lookupProperty(lookupProperty(depth0,"atRisk"),"total"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":5,"column":41},"end":{"line":5,"column":63}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"count").call(alias3,lookupProperty(lookupProperty(depth0,"atRisk"),"total"),{"name":"count","hash":{},"data":data})) != null ? stack1 : "")
     + "\n\nWindow: "
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"window"), "from", {"start":{"line":7,"column":10},"end":{"line":7,"column":21}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"window"), "from"), depth0)) != null ? stack1 : "")
     + " – "
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"window"), "to", {"start":{"line":7,"column":28},"end":{"line":7,"column":37}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"window"), "to"), depth0)) != null ? stack1 : "")
     + " ("
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"window"), "timezone", {"start":{"line":7,"column":43},"end":{"line":7,"column":58}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"window"), "timezone"), depth0)) != null ? stack1 : "")
     + ")\nFilters: "
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"filters"),{"name":"each","hash":{},"fn":container.program(0, data, 0),"inverse":container.program(2, data, 0),"data":data,"loc":{"start":{"line":8,"column":9},"end":{"line":8,"column":95}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"filters"),{"name":"each","hash":{},"fn":container.program(0, data, 0),"inverse":container.program(2, data, 0),"data":data})) != null ? stack1 : "")
     + "\nOverdue as of: "
-    + ((stack1 = lookupProperty(helpers,"localTime").call(alias3,lookupProperty(depth0,"asOf"),lookupProperty(depth0,"timezone"),{"name":"localTime","hash":{},"data":data,"loc":{"start":{"line":9,"column":15},"end":{"line":9,"column":42}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"localTime").call(alias3,lookupProperty(depth0,"asOf"),lookupProperty(depth0,"timezone"),{"name":"localTime","hash":{},"data":data})) != null ? stack1 : "")
     + " ("
-    + ((stack1 = alias2(alias1(depth0, "timezone", {"start":{"line":9,"column":46},"end":{"line":9,"column":54}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "timezone"), depth0)) != null ? stack1 : "")
     + ")\n"
     + ((stack1 = container.invokePartial(lookupProperty(partials,"warnings.txt"),lookupProperty(depth0,"warnings"),{"name":"warnings.txt","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
     + "\nDue in the next "
-    + ((stack1 = lookupProperty(helpers,"count").call(alias3,lookupProperty(depth0,"atRiskHours"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":12,"column":16},"end":{"line":12,"column":37}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"count").call(alias3,lookupProperty(depth0,"atRiskHours"),{"name":"count","hash":{},"data":data})) != null ? stack1 : "")
     + " h ("
-    + ((stack1 = lookupProperty(helpers,"count").call(alias3,lookupProperty(lookupProperty(depth0,"atRisk"),"total"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":12,"column":41},"end":{"line":12,"column":63}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"count").call(alias3,lookupProperty(lookupProperty(depth0,"atRisk"),"total"),{"name":"count","hash":{},"data":data})) != null ? stack1 : "")
     + ")"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"atRisk"),"total"),{"name":"if","hash":{},"fn":container.program(3, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":12,"column":64},"end":{"line":12,"column":106}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"atRisk"),"total"),{"name":"if","hash":{},"fn":container.program(3, data, 0),"inverse":container.noop,"data":data})) != null ? stack1 : "")
     + ":\n"
     + ((stack1 = container.invokePartial(lookupProperty(partials,"case-list.txt"),lookupProperty(depth0,"atRisk"),{"name":"case-list.txt","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
     + "\nOverdue open cases ("
-    + ((stack1 = lookupProperty(helpers,"count").call(alias3,lookupProperty(lookupProperty(depth0,"overdue"),"total"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":15,"column":20},"end":{"line":15,"column":43}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"count").call(alias3,lookupProperty(lookupProperty(depth0,"overdue"),"total"),{"name":"count","hash":{},"data":data})) != null ? stack1 : "")
     + ")"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"overdue"),"total"),{"name":"if","hash":{},"fn":container.program(4, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":15,"column":44},"end":{"line":15,"column":91}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"overdue"),"total"),{"name":"if","hash":{},"fn":container.program(4, data, 0),"inverse":container.noop,"data":data})) != null ? stack1 : "")
     + ":\n"
     + ((stack1 = container.invokePartial(lookupProperty(partials,"case-list.txt"),lookupProperty(depth0,"overdue"),{"name":"case-list.txt","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"overdue"),"total"),{"name":"if","hash":{},"fn":container.program(5, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":17,"column":0},"end":{"line":20,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"breakdowns"),{"name":"each","hash":{},"fn":container.program(6, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":21,"column":0},"end":{"line":23,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"overdue"),"total"),{"name":"if","hash":{},"fn":container.program(5, data, 0),"inverse":container.noop,"data":data})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"breakdowns"),{"name":"each","hash":{},"fn":container.program(6, data, 0),"inverse":container.noop,"data":data})) != null ? stack1 : "")
     + ((stack1 = container.invokePartial(lookupProperty(partials,"footer.txt"),depth0,{"name":"footer.txt","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "");
 },"usePartial":true,"useData":true},
 };
 
 export const partials: Record<PartialName, TemplateSpecification> = {
   "breakdown.html": {"0":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var stack1, lookupProperty = container.lookupProperty;
 
   return "<table width=\"100%\" cellpadding=\"4\" cellspacing=\"1\" border=\"0\" style=\"background-color:#d0d7de;color:#1f2328;font-size:14px;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif\">\n<tr>\n<th scope=\"col\" align=\"left\" width=\"31%\" style=\"background-color:#eaeef2;color:#1f2328;font-size:12px\">"
-    + container.escapeExpression(container.lambda(container.strict(depth0, "column", {"start":{"line":5,"column":105},"end":{"line":5,"column":111}} ), depth0))
+    + container.escapeExpression(container.lambda(container.strict(depth0, "column"), depth0))
     + "</th>\n<th scope=\"col\" align=\"right\" width=\"12%\" style=\"background-color:#eaeef2;color:#1f2328;font-size:12px\">Cases</th>\n<th scope=\"col\" align=\"right\" width=\"12%\" style=\"background-color:#eaeef2;color:#1f2328;font-size:12px\">Share</th>\n<th scope=\"col\" align=\"left\" width=\"45%\" style=\"background-color:#eaeef2;color:#1f2328;font-size:12px\">Distribution</th>\n</tr>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"rows"),{"name":"each","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":10,"column":0},"end":{"line":17,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"rows"),{"name":"each","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data})) != null ? stack1 : "")
     + "</table>\n";
 },"1":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), alias2=container.escapeExpression, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), alias2=container.escapeExpression, lookupProperty = container.lookupProperty;
 
   return "<tr>\n<td style=\"background-color:#fff;color:#1f2328\">"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"other"),{"name":"if","hash":{},"fn":container.program(2, data, 0),"inverse":container.program(3, data, 0),"data":data,"loc":{"start":{"line":12,"column":48},"end":{"line":12,"column":112}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"other"),{"name":"if","hash":{},"fn":container.program(2, data, 0),"inverse":container.program(3, data, 0),"data":data})) != null ? stack1 : "")
     + "</td>\n<td align=\"right\" style=\"background-color:#fff;color:#1f2328\">"
-    + alias2(lookupProperty(helpers,"count").call(alias1,lookupProperty(depth0,"cases"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":13,"column":62},"end":{"line":13,"column":77}}}))
+    + alias2(lookupProperty(helpers,"count").call(alias1,lookupProperty(depth0,"cases"),{"name":"count","hash":{},"data":data}))
     + "</td>\n<td align=\"right\" style=\"background-color:#fff;color:#1f2328\">"
-    + alias2(lookupProperty(helpers,"percent").call(alias1,lookupProperty(depth0,"share"),{"name":"percent","hash":{},"data":data,"loc":{"start":{"line":14,"column":62},"end":{"line":14,"column":79}}}))
+    + alias2(lookupProperty(helpers,"percent").call(alias1,lookupProperty(depth0,"share"),{"name":"percent","hash":{},"data":data}))
     + "</td>\n<td style=\"background-color:#fff;color:#1f2328\">"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"barPct"),{"name":"if","hash":{},"fn":container.program(4, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":15,"column":48},"end":{"line":15,"column":277}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"barPct"),{"name":"if","hash":{},"fn":container.program(4, data, 0),"inverse":container.noop,"data":data})) != null ? stack1 : "")
     + "</td>\n</tr>\n";
 },"2":function(container,depth0,helpers,partials,data) {
     return "<em>"
-    + container.escapeExpression(container.lambda(container.strict(depth0, "label", {"start":{"line":12,"column":67},"end":{"line":12,"column":72}} ), depth0))
+    + container.escapeExpression(container.lambda(container.strict(depth0, "label"), depth0))
     + "</em>";
 },"3":function(container,depth0,helpers,partials,data) {
-    var lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var lookupProperty = container.lookupProperty;
 
-  return container.escapeExpression(lookupProperty(helpers,"wrapLong").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"label"),{"name":"wrapLong","hash":{},"data":data,"loc":{"start":{"line":12,"column":87},"end":{"line":12,"column":105}}}));
+  return container.escapeExpression(lookupProperty(helpers,"wrapLong").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"label"),{"name":"wrapLong","hash":{},"data":data}));
 },"4":function(container,depth0,helpers,partials,data) {
     return "<table role=\"presentation\" width=\""
-    + container.escapeExpression(container.lambda(container.strict(depth0, "barPct", {"start":{"line":15,"column":98},"end":{"line":15,"column":104}} ), depth0))
+    + container.escapeExpression(container.lambda(container.strict(depth0, "barPct"), depth0))
     + "%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\"><tr><td height=\"12\" style=\"background-color:#2563eb;color:#fff;font-size:1px;line-height:1px\">&nbsp;</td></tr></table>";
 },"5":function(container,depth0,helpers,partials,data) {
     return "<p style=\"margin:0;color:#1f2328\">"
-    + container.escapeExpression(container.lambda(container.strict(depth0, "empty", {"start":{"line":20,"column":36},"end":{"line":20,"column":41}} ), depth0))
+    + container.escapeExpression(container.lambda(container.strict(depth0, "empty"), depth0))
     + "</p>\n";
 },"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var stack1, lookupProperty = container.lookupProperty;
 
   return "<h2 style=\"margin:16px 0 6px;font-size:16px;line-height:1.3;color:#1f2328\">"
-    + container.escapeExpression(container.lambda(container.strict(depth0, "title", {"start":{"line":1,"column":77},"end":{"line":1,"column":82}} ), depth0))
+    + container.escapeExpression(container.lambda(container.strict(depth0, "title"), depth0))
     + "</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(lookupProperty(depth0,"rows"),"length"),{"name":"if","hash":{},"fn":container.program(0, data, 0),"inverse":container.program(5, data, 0),"data":data,"loc":{"start":{"line":2,"column":0},"end":{"line":21,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(lookupProperty(depth0,"rows"),"length"),{"name":"if","hash":{},"fn":container.program(0, data, 0),"inverse":container.program(5, data, 0),"data":data})) != null ? stack1 : "");
 },"useData":true},
   "breakdown.txt": {"0":function(container,depth0,helpers,partials,data,blockParams,depths) {
-    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty;
 
   return "  "
-    + ((stack1 = lookupProperty(helpers,"padEnd").call(alias1,lookupProperty(depth0,"label"),lookupProperty(depths[1],"labelWidth"),{"name":"padEnd","hash":{},"data":data,"loc":{"start":{"line":4,"column":2},"end":{"line":4,"column":32}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"padEnd").call(alias1,lookupProperty(depth0,"label"),lookupProperty(depths[1],"labelWidth"),{"name":"padEnd","hash":{},"data":data})) != null ? stack1 : "")
     + "  "
-    + ((stack1 = lookupProperty(helpers,"padStart").call(alias1,lookupProperty(helpers,"count").call(alias1,lookupProperty(depth0,"cases"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":4,"column":45},"end":{"line":4,"column":58}}}),9,{"name":"padStart","hash":{},"data":data,"loc":{"start":{"line":4,"column":34},"end":{"line":4,"column":62}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"padStart").call(alias1,lookupProperty(helpers,"count").call(alias1,lookupProperty(depth0,"cases"),{"name":"count","hash":{},"data":data}),9,{"name":"padStart","hash":{},"data":data})) != null ? stack1 : "")
     + "  "
-    + ((stack1 = lookupProperty(helpers,"padStart").call(alias1,lookupProperty(helpers,"percent").call(alias1,lookupProperty(depth0,"share"),{"name":"percent","hash":{},"data":data,"loc":{"start":{"line":4,"column":75},"end":{"line":4,"column":90}}}),6,{"name":"padStart","hash":{},"data":data,"loc":{"start":{"line":4,"column":64},"end":{"line":4,"column":94}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"padStart").call(alias1,lookupProperty(helpers,"percent").call(alias1,lookupProperty(depth0,"share"),{"name":"percent","hash":{},"data":data}),6,{"name":"padStart","hash":{},"data":data})) != null ? stack1 : "")
     + "\n";
 },"1":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "  "
-    + ((stack1 = container.lambda(container.strict(depth0, "empty", {"start":{"line":6,"column":4},"end":{"line":6,"column":9}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "empty"), depth0)) != null ? stack1 : "")
     + "\n";
 },"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data,blockParams,depths) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var stack1, lookupProperty = container.lookupProperty;
 
   return "\n"
-    + ((stack1 = container.lambda(container.strict(depth0, "title", {"start":{"line":2,"column":2},"end":{"line":2,"column":7}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "title"), depth0)) != null ? stack1 : "")
     + ":\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"rows"),{"name":"each","hash":{},"fn":container.program(0, data, 0, blockParams, depths),"inverse":container.program(1, data, 0, blockParams, depths),"data":data,"loc":{"start":{"line":3,"column":0},"end":{"line":7,"column":9}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"rows"),{"name":"each","hash":{},"fn":container.program(0, data, 0, blockParams, depths),"inverse":container.program(1, data, 0, blockParams, depths),"data":data})) != null ? stack1 : "");
 },"useData":true,"useDepths":true},
   "case-list.txt": {"0":function(container,depth0,helpers,partials,data,blockParams,depths) {
-    var stack1, alias1=container.strict, alias2=container.lambda, alias3=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var stack1, alias1=container.strict, alias2=container.lambda, alias3=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty;
 
   return "\n"
-    + ((stack1 = alias2(alias1(depth0, "caseNo", {"start":{"line":3,"column":2},"end":{"line":3,"column":8}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "caseNo"), depth0)) != null ? stack1 : "")
     + "  "
-    + ((stack1 = alias2(alias1(depth0, "priority", {"start":{"line":3,"column":14},"end":{"line":3,"column":22}} ), depth0)) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depths[1],"detailed"),{"name":"if","hash":{},"fn":container.program(1, data, 0, blockParams, depths),"inverse":container.noop,"data":data,"loc":{"start":{"line":3,"column":24},"end":{"line":3,"column":62}}})) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "priority"), depth0)) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depths[1],"detailed"),{"name":"if","hash":{},"fn":container.program(1, data, 0, blockParams, depths),"inverse":container.noop,"data":data})) != null ? stack1 : "")
     + " · "
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depths[1],"dueSoon"),{"name":"if","hash":{},"fn":container.program(2, data, 0, blockParams, depths),"inverse":container.program(3, data, 0, blockParams, depths),"data":data,"loc":{"start":{"line":3,"column":65},"end":{"line":3,"column":111}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depths[1],"dueSoon"),{"name":"if","hash":{},"fn":container.program(2, data, 0, blockParams, depths),"inverse":container.program(3, data, 0, blockParams, depths),"data":data})) != null ? stack1 : "")
     + " "
-    + ((stack1 = alias2(alias1(depth0, "when", {"start":{"line":3,"column":114},"end":{"line":3,"column":118}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "when"), depth0)) != null ? stack1 : "")
     + " (due "
-    + ((stack1 = lookupProperty(helpers,"localTime").call(alias3,lookupProperty(depth0,"dueAt"),lookupProperty(depths[1],"timezone"),{"name":"localTime","hash":{},"data":data,"loc":{"start":{"line":3,"column":126},"end":{"line":3,"column":157}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"localTime").call(alias3,lookupProperty(depth0,"dueAt"),lookupProperty(depths[1],"timezone"),{"name":"localTime","hash":{},"data":data})) != null ? stack1 : "")
     + ")\n  "
-    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":4,"column":4},"end":{"line":4,"column":9}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "title"), depth0)) != null ? stack1 : "")
     + "\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"owner"),{"name":"if","hash":{},"fn":container.program(4, data, 0, blockParams, depths),"inverse":container.noop,"data":data,"loc":{"start":{"line":5,"column":0},"end":{"line":7,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"url"),{"name":"if","hash":{},"fn":container.program(7, data, 0, blockParams, depths),"inverse":container.noop,"data":data,"loc":{"start":{"line":8,"column":0},"end":{"line":10,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"owner"),{"name":"if","hash":{},"fn":container.program(4, data, 0, blockParams, depths),"inverse":container.noop,"data":data})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"url"),{"name":"if","hash":{},"fn":container.program(7, data, 0, blockParams, depths),"inverse":container.noop,"data":data})) != null ? stack1 : "");
 },"1":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return " · "
-    + ((stack1 = container.lambda(container.strict(depth0, "state", {"start":{"line":3,"column":48},"end":{"line":3,"column":53}} ), depth0)) != null ? stack1 : "");
+    + ((stack1 = container.lambda(container.strict(depth0, "state"), depth0)) != null ? stack1 : "");
 },"2":function(container,depth0,helpers,partials,data) {
     return "due in";
 },"3":function(container,depth0,helpers,partials,data) {
     return "overdue";
 },"4":function(container,depth0,helpers,partials,data,blockParams,depths) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var stack1, lookupProperty = container.lookupProperty;
 
   return "  owner "
-    + ((stack1 = container.lambda(container.strict(depth0, "owner", {"start":{"line":6,"column":10},"end":{"line":6,"column":15}} ), depth0)) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depths[1],"detailed"),{"name":"if","hash":{},"fn":container.program(5, data, 0, blockParams, depths),"inverse":container.noop,"data":data,"loc":{"start":{"line":6,"column":17},"end":{"line":6,"column":81}}})) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "owner"), depth0)) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depths[1],"detailed"),{"name":"if","hash":{},"fn":container.program(5, data, 0, blockParams, depths),"inverse":container.noop,"data":data})) != null ? stack1 : "")
     + "\n";
 },"5":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var stack1, lookupProperty = container.lookupProperty;
 
-  return ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"phone"),{"name":"if","hash":{},"fn":container.program(6, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":6,"column":36},"end":{"line":6,"column":74}}})) != null ? stack1 : "");
+  return ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"phone"),{"name":"if","hash":{},"fn":container.program(6, data, 0),"inverse":container.noop,"data":data})) != null ? stack1 : "");
 },"6":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return " · phone "
-    + ((stack1 = container.lambda(container.strict(depth0, "phone", {"start":{"line":6,"column":60},"end":{"line":6,"column":65}} ), depth0)) != null ? stack1 : "");
+    + ((stack1 = container.lambda(container.strict(depth0, "phone"), depth0)) != null ? stack1 : "");
 },"7":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "  "
-    + ((stack1 = container.lambda(container.strict(depth0, "url", {"start":{"line":9,"column":4},"end":{"line":9,"column":7}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "url"), depth0)) != null ? stack1 : "")
     + "\n";
 },"8":function(container,depth0,helpers,partials,data) {
     var stack1;
 
-  return ((stack1 = container.lambda(container.strict(depth0, "empty", {"start":{"line":12,"column":2},"end":{"line":12,"column":7}} ), depth0)) != null ? stack1 : "")
+  return ((stack1 = container.lambda(container.strict(depth0, "empty"), depth0)) != null ? stack1 : "")
     + "\n";
 },"9":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var stack1, lookupProperty = container.lookupProperty;
 
   return "\nand "
-    + ((stack1 = lookupProperty(helpers,"count").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"more"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":16,"column":4},"end":{"line":16,"column":18}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"count").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"more"),{"name":"count","hash":{},"data":data})) != null ? stack1 : "")
     + " more — see attachment "
-    + ((stack1 = container.lambda(container.strict(depth0, "attachment", {"start":{"line":16,"column":43},"end":{"line":16,"column":53}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "attachment"), depth0)) != null ? stack1 : "")
     + "\n";
 },"10":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var stack1, lookupProperty = container.lookupProperty;
 
-  return ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"total"),{"name":"if","hash":{},"fn":container.program(11, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":18,"column":0},"end":{"line":23,"column":7}}})) != null ? stack1 : "");
+  return ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"total"),{"name":"if","hash":{},"fn":container.program(11, data, 0),"inverse":container.noop,"data":data})) != null ? stack1 : "");
 },"11":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var stack1, lookupProperty = container.lookupProperty;
 
-  return ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"attachment"),{"name":"if","hash":{},"fn":container.program(12, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":19,"column":0},"end":{"line":22,"column":7}}})) != null ? stack1 : "");
+  return ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"attachment"),{"name":"if","hash":{},"fn":container.program(12, data, 0),"inverse":container.noop,"data":data})) != null ? stack1 : "");
 },"12":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var stack1, lookupProperty = container.lookupProperty;
 
   return "\nAll "
-    + ((stack1 = lookupProperty(helpers,"count").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"total"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":21,"column":4},"end":{"line":21,"column":19}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"count").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"total"),{"name":"count","hash":{},"data":data})) != null ? stack1 : "")
     + " are also in the attached "
-    + ((stack1 = container.lambda(container.strict(depth0, "attachment", {"start":{"line":21,"column":47},"end":{"line":21,"column":57}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "attachment"), depth0)) != null ? stack1 : "")
     + ".\n";
 },"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data,blockParams,depths) {
-    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty;
 
-  return ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"rows"),{"name":"each","hash":{},"fn":container.program(0, data, 0, blockParams, depths),"inverse":container.program(8, data, 0, blockParams, depths),"data":data,"loc":{"start":{"line":1,"column":0},"end":{"line":13,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"more"),{"name":"if","hash":{},"fn":container.program(9, data, 0, blockParams, depths),"inverse":container.program(10, data, 0, blockParams, depths),"data":data,"loc":{"start":{"line":14,"column":0},"end":{"line":24,"column":7}}})) != null ? stack1 : "");
+  return ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"rows"),{"name":"each","hash":{},"fn":container.program(0, data, 0, blockParams, depths),"inverse":container.program(8, data, 0, blockParams, depths),"data":data})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"more"),{"name":"if","hash":{},"fn":container.program(9, data, 0, blockParams, depths),"inverse":container.program(10, data, 0, blockParams, depths),"data":data})) != null ? stack1 : "");
 },"useData":true,"useDepths":true},
   "case-table.html": {"0":function(container,depth0,helpers,partials,data,blockParams,depths) {
-    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty;
 
   return "<table width=\"100%\" cellpadding=\"6\" cellspacing=\"1\" border=\"0\" style=\"background-color:#d0d7de;color:#1f2328;font-size:13px;line-height:1.4;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif\">\n<tr align=\"left\">\n<th scope=\"col\" style=\"background-color:#eaeef2;color:#1f2328;font-size:12px\">Case</th>\n<th scope=\"col\" width=\"15%\" style=\"background-color:#eaeef2;color:#1f2328;font-size:12px\">"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"dueSoon"),{"name":"if","hash":{},"fn":container.program(1, data, 0, blockParams, depths),"inverse":container.program(2, data, 0, blockParams, depths),"data":data,"loc":{"start":{"line":5,"column":90},"end":{"line":5,"column":136}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"dueSoon"),{"name":"if","hash":{},"fn":container.program(1, data, 0, blockParams, depths),"inverse":container.program(2, data, 0, blockParams, depths),"data":data})) != null ? stack1 : "")
     + "<br><span style=\"font-weight:normal;color:#4b5563\">due ("
-    + container.escapeExpression(container.lambda(container.strict(depth0, "timezone", {"start":{"line":5,"column":194},"end":{"line":5,"column":202}} ), depth0))
+    + container.escapeExpression(container.lambda(container.strict(depth0, "timezone"), depth0))
     + ")</span></th>\n</tr>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"rows"),{"name":"each","hash":{},"fn":container.program(3, data, 0, blockParams, depths),"inverse":container.noop,"data":data,"loc":{"start":{"line":7,"column":0},"end":{"line":15,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"rows"),{"name":"each","hash":{},"fn":container.program(3, data, 0, blockParams, depths),"inverse":container.noop,"data":data})) != null ? stack1 : "")
     + "</table>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"more"),{"name":"if","hash":{},"fn":container.program(12, data, 0, blockParams, depths),"inverse":container.program(13, data, 0, blockParams, depths),"data":data,"loc":{"start":{"line":17,"column":0},"end":{"line":23,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"more"),{"name":"if","hash":{},"fn":container.program(12, data, 0, blockParams, depths),"inverse":container.program(13, data, 0, blockParams, depths),"data":data})) != null ? stack1 : "");
 },"1":function(container,depth0,helpers,partials,data) {
     return "Due in";
 },"2":function(container,depth0,helpers,partials,data) {
     return "Overdue by";
 },"3":function(container,depth0,helpers,partials,data,blockParams,depths) {
-    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), alias2=container.escapeExpression, alias3=container.strict, alias4=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), alias2=container.escapeExpression, alias3=container.strict, alias4=container.lambda, lookupProperty = container.lookupProperty;
 
   return "<tr valign=\"top\">\n<td style=\"background-color:#ffffff;color:#1f2328\">"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"url"),{"name":"if","hash":{},"fn":container.program(4, data, 0, blockParams, depths),"inverse":container.program(5, data, 0, blockParams, depths),"data":data,"loc":{"start":{"line":9,"column":51},"end":{"line":9,"column":167}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"url"),{"name":"if","hash":{},"fn":container.program(4, data, 0, blockParams, depths),"inverse":container.program(5, data, 0, blockParams, depths),"data":data})) != null ? stack1 : "")
     + "<br>\n<span style=\"font-size:14px;color:#1f2328\">"
-    + alias2(lookupProperty(helpers,"wrapLong").call(alias1,lookupProperty(depth0,"title"),{"name":"wrapLong","hash":{},"data":data,"loc":{"start":{"line":10,"column":43},"end":{"line":10,"column":61}}}))
+    + alias2(lookupProperty(helpers,"wrapLong").call(alias1,lookupProperty(depth0,"title"),{"name":"wrapLong","hash":{},"data":data}))
     + "</span><br>\n<span style=\"font-size:12px;color:#4b5563\"><strong style=\"color:#1f2328\">"
-    + alias2(alias4(alias3(depth0, "priority", {"start":{"line":11,"column":75},"end":{"line":11,"column":83}} ), depth0))
+    + alias2(alias4(alias3(depth0, "priority"), depth0))
     + "</strong>"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depths[1],"detailed"),{"name":"if","hash":{},"fn":container.program(6, data, 0, blockParams, depths),"inverse":container.noop,"data":data,"loc":{"start":{"line":11,"column":94},"end":{"line":11,"column":132}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"owner"),{"name":"if","hash":{},"fn":container.program(7, data, 0, blockParams, depths),"inverse":container.noop,"data":data,"loc":{"start":{"line":11,"column":132},"end":{"line":11,"column":170}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depths[1],"detailed"),{"name":"if","hash":{},"fn":container.program(8, data, 0, blockParams, depths),"inverse":container.noop,"data":data,"loc":{"start":{"line":11,"column":170},"end":{"line":11,"column":252}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depths[1],"detailed"),{"name":"if","hash":{},"fn":container.program(6, data, 0, blockParams, depths),"inverse":container.noop,"data":data})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"owner"),{"name":"if","hash":{},"fn":container.program(7, data, 0, blockParams, depths),"inverse":container.noop,"data":data})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depths[1],"detailed"),{"name":"if","hash":{},"fn":container.program(8, data, 0, blockParams, depths),"inverse":container.noop,"data":data})) != null ? stack1 : "")
     + "</span></td>\n<td nowrap style=\"background-color:#ffffff;color:#1f2328\">"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depths[1],"dueSoon"),{"name":"if","hash":{},"fn":container.program(10, data, 0, blockParams, depths),"inverse":container.program(11, data, 0, blockParams, depths),"data":data,"loc":{"start":{"line":12,"column":58},"end":{"line":12,"column":185}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depths[1],"dueSoon"),{"name":"if","hash":{},"fn":container.program(10, data, 0, blockParams, depths),"inverse":container.program(11, data, 0, blockParams, depths),"data":data})) != null ? stack1 : "")
     + "<br>\n<span style=\"font-size:12px;color:#4b5563\">"
-    + alias2(alias4(alias3(depth0, "dueDate", {"start":{"line":13,"column":45},"end":{"line":13,"column":52}} ), depth0))
+    + alias2(alias4(alias3(depth0, "dueDate"), depth0))
     + "<br>"
-    + alias2(alias4(alias3(depth0, "dueTime", {"start":{"line":13,"column":60},"end":{"line":13,"column":67}} ), depth0))
+    + alias2(alias4(alias3(depth0, "dueTime"), depth0))
     + "</span></td>\n</tr>\n";
 },"4":function(container,depth0,helpers,partials,data) {
     var alias1=container.strict, alias2=container.lambda, alias3=container.escapeExpression;
 
   return "<a href=\""
-    + alias3(alias2(alias1(depth0, "url", {"start":{"line":9,"column":73},"end":{"line":9,"column":76}} ), depth0))
+    + alias3(alias2(alias1(depth0, "url"), depth0))
     + "\" style=\"color:#0a58ca;text-decoration:underline\">"
-    + alias3(alias2(alias1(depth0, "caseNo", {"start":{"line":9,"column":130},"end":{"line":9,"column":136}} ), depth0))
+    + alias3(alias2(alias1(depth0, "caseNo"), depth0))
     + "</a>";
 },"5":function(container,depth0,helpers,partials,data) {
-    return container.escapeExpression(container.lambda(container.strict(depth0, "caseNo", {"start":{"line":9,"column":152},"end":{"line":9,"column":158}} ), depth0));
+    return container.escapeExpression(container.lambda(container.strict(depth0, "caseNo"), depth0));
 },"6":function(container,depth0,helpers,partials,data) {
     return " · "
-    + container.escapeExpression(container.lambda(container.strict(depth0, "state", {"start":{"line":11,"column":118},"end":{"line":11,"column":123}} ), depth0));
+    + container.escapeExpression(container.lambda(container.strict(depth0, "state"), depth0));
 },"7":function(container,depth0,helpers,partials,data) {
     return " · owner "
-    + container.escapeExpression(container.lambda(container.strict(depth0, "owner", {"start":{"line":11,"column":156},"end":{"line":11,"column":161}} ), depth0));
+    + container.escapeExpression(container.lambda(container.strict(depth0, "owner"), depth0));
 },"8":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var stack1, lookupProperty = container.lookupProperty;
 
-  return ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"phone"),{"name":"if","hash":{},"fn":container.program(9, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":11,"column":189},"end":{"line":11,"column":245}}})) != null ? stack1 : "");
+  return ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"phone"),{"name":"if","hash":{},"fn":container.program(9, data, 0),"inverse":container.noop,"data":data})) != null ? stack1 : "");
 },"9":function(container,depth0,helpers,partials,data) {
-    var lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var lookupProperty = container.lookupProperty;
 
   return " · phone&nbsp;"
-    + container.escapeExpression(lookupProperty(helpers,"keepTogether").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"phone"),{"name":"keepTogether","hash":{},"data":data,"loc":{"start":{"line":11,"column":216},"end":{"line":11,"column":238}}}));
+    + container.escapeExpression(lookupProperty(helpers,"keepTogether").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"phone"),{"name":"keepTogether","hash":{},"data":data}));
 },"10":function(container,depth0,helpers,partials,data) {
     return "<strong style=\"color:#9a3412\">"
-    + container.escapeExpression(container.lambda(container.strict(depth0, "when", {"start":{"line":12,"column":108},"end":{"line":12,"column":112}} ), depth0))
+    + container.escapeExpression(container.lambda(container.strict(depth0, "when"), depth0))
     + "</strong>";
 },"11":function(container,depth0,helpers,partials,data) {
     return "<strong style=\"color:#b42318\">"
-    + container.escapeExpression(container.lambda(container.strict(depth0, "when", {"start":{"line":12,"column":163},"end":{"line":12,"column":167}} ), depth0))
+    + container.escapeExpression(container.lambda(container.strict(depth0, "when"), depth0))
     + "</strong>";
 },"12":function(container,depth0,helpers,partials,data) {
-    var alias1=container.escapeExpression, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var alias1=container.escapeExpression, lookupProperty = container.lookupProperty;
 
   return "<p style=\"margin:8px 0 0;color:#1f2328\"><strong>and "
-    + alias1(lookupProperty(helpers,"count").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"more"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":18,"column":52},"end":{"line":18,"column":66}}}))
+    + alias1(lookupProperty(helpers,"count").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"more"),{"name":"count","hash":{},"data":data}))
     + " more</strong> — see attachment "
-    + alias1(container.lambda(container.strict(depth0, "attachment", {"start":{"line":18,"column":100},"end":{"line":18,"column":110}} ), depth0))
+    + alias1(container.lambda(container.strict(depth0, "attachment"), depth0))
     + "</p>\n";
 },"13":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var stack1, lookupProperty = container.lookupProperty;
 
-  return ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"attachment"),{"name":"if","hash":{},"fn":container.program(14, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":20,"column":0},"end":{"line":22,"column":7}}})) != null ? stack1 : "");
+  return ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"attachment"),{"name":"if","hash":{},"fn":container.program(14, data, 0),"inverse":container.noop,"data":data})) != null ? stack1 : "");
 },"14":function(container,depth0,helpers,partials,data) {
-    var alias1=container.escapeExpression, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var alias1=container.escapeExpression, lookupProperty = container.lookupProperty;
 
   return "<p style=\"margin:8px 0 0;color:#4b5563\">All "
-    + alias1(lookupProperty(helpers,"count").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"total"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":21,"column":44},"end":{"line":21,"column":59}}}))
+    + alias1(lookupProperty(helpers,"count").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"total"),{"name":"count","hash":{},"data":data}))
     + " are also in the attached "
-    + alias1(container.lambda(container.strict(depth0, "attachment", {"start":{"line":21,"column":87},"end":{"line":21,"column":97}} ), depth0))
+    + alias1(container.lambda(container.strict(depth0, "attachment"), depth0))
     + ".</p>\n";
 },"15":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var stack1, lookupProperty = container.lookupProperty;
 
-  return ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"total"),{"name":"if","hash":{},"fn":container.program(16, data, 0),"inverse":container.program(17, data, 0),"data":data,"loc":{"start":{"line":25,"column":0},"end":{"line":29,"column":7}}})) != null ? stack1 : "");
+  return ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"total"),{"name":"if","hash":{},"fn":container.program(16, data, 0),"inverse":container.program(17, data, 0),"data":data})) != null ? stack1 : "");
 },"16":function(container,depth0,helpers,partials,data) {
-    var alias1=container.escapeExpression, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var alias1=container.escapeExpression, lookupProperty = container.lookupProperty;
 
   return "<p style=\"margin:0;color:#1f2328\"><strong>"
-    + alias1(lookupProperty(helpers,"count").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"total"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":26,"column":42},"end":{"line":26,"column":57}}}))
+    + alias1(lookupProperty(helpers,"count").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"total"),{"name":"count","hash":{},"data":data}))
     + " cases</strong> — see attachment "
-    + alias1(container.lambda(container.strict(depth0, "attachment", {"start":{"line":26,"column":92},"end":{"line":26,"column":102}} ), depth0))
+    + alias1(container.lambda(container.strict(depth0, "attachment"), depth0))
     + "</p>\n";
 },"17":function(container,depth0,helpers,partials,data) {
     return "<p style=\"margin:0;color:#1f2328\">"
-    + container.escapeExpression(container.lambda(container.strict(depth0, "empty", {"start":{"line":28,"column":36},"end":{"line":28,"column":41}} ), depth0))
+    + container.escapeExpression(container.lambda(container.strict(depth0, "empty"), depth0))
     + "</p>\n";
 },"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data,blockParams,depths) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var stack1, lookupProperty = container.lookupProperty;
 
-  return ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(lookupProperty(depth0,"rows"),"length"),{"name":"if","hash":{},"fn":container.program(0, data, 0, blockParams, depths),"inverse":container.program(15, data, 0, blockParams, depths),"data":data,"loc":{"start":{"line":1,"column":0},"end":{"line":30,"column":7}}})) != null ? stack1 : "");
+  return ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(lookupProperty(depth0,"rows"),"length"),{"name":"if","hash":{},"fn":container.program(0, data, 0, blockParams, depths),"inverse":container.program(15, data, 0, blockParams, depths),"data":data})) != null ? stack1 : "");
 },"useData":true,"useDepths":true},
   "close.html": {"0":function(container,depth0,helpers,partials,data) {
     return "<br>\n"
     + container.escapeExpression(container.lambda(depth0, depth0));
 },"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), alias2=container.escapeExpression, alias3=container.strict, alias4=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), alias2=container.escapeExpression, alias3=container.strict, alias4=container.lambda, lookupProperty = container.lookupProperty;
 
   return "<tr>\n<td style=\"padding:14px 20px;border-top:1px solid #d0d7de;background-color:#f6f8fa;color:#4b5563;font-size:12px;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif\">\nGenerated "
-    + alias2(lookupProperty(helpers,"localTime").call(alias1,lookupProperty(depth0,"generatedAt"),lookupProperty(depth0,"timezone"),{"name":"localTime","hash":{},"data":data,"loc":{"start":{"line":3,"column":10},"end":{"line":3,"column":44}}}))
+    + alias2(lookupProperty(helpers,"localTime").call(alias1,lookupProperty(depth0,"generatedAt"),lookupProperty(depth0,"timezone"),{"name":"localTime","hash":{},"data":data}))
     + " ("
-    + alias2(alias4(alias3(depth0, "timezone", {"start":{"line":3,"column":48},"end":{"line":3,"column":56}} ), depth0))
+    + alias2(alias4(alias3(depth0, "timezone"), depth0))
     + ") by "
-    + alias2(alias4(alias3(depth0, "generator", {"start":{"line":3,"column":65},"end":{"line":3,"column":74}} ), depth0))
+    + alias2(alias4(alias3(depth0, "generator"), depth0))
     + "."
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"footer"),{"name":"each","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":3,"column":77},"end":{"line":4,"column":17}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"footer"),{"name":"each","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data})) != null ? stack1 : "")
     + "\n</td>\n</tr>\n</table>\n\u003C!--[if mso]></td></tr></table><![endif]-->\n</td>\n</tr>\n</table>\n</body>\n</html>\n";
 },"useData":true},
   "footer.txt": {"0":function(container,depth0,helpers,partials,data) {
@@ -737,86 +532,56 @@ export const partials: Record<PartialName, TemplateSpecification> = {
   return ((stack1 = container.lambda(depth0, depth0)) != null ? stack1 : "")
     + "\n";
 },"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), alias2=container.strict, alias3=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), alias2=container.strict, alias3=container.lambda, lookupProperty = container.lookupProperty;
 
   return "\n--\nGenerated "
-    + ((stack1 = lookupProperty(helpers,"localTime").call(alias1,lookupProperty(depth0,"generatedAt"),lookupProperty(depth0,"timezone"),{"name":"localTime","hash":{},"data":data,"loc":{"start":{"line":3,"column":10},"end":{"line":3,"column":44}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"localTime").call(alias1,lookupProperty(depth0,"generatedAt"),lookupProperty(depth0,"timezone"),{"name":"localTime","hash":{},"data":data})) != null ? stack1 : "")
     + " ("
-    + ((stack1 = alias3(alias2(depth0, "timezone", {"start":{"line":3,"column":48},"end":{"line":3,"column":56}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias3(alias2(depth0, "timezone"), depth0)) != null ? stack1 : "")
     + ") by "
-    + ((stack1 = alias3(alias2(depth0, "generator", {"start":{"line":3,"column":65},"end":{"line":3,"column":74}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias3(alias2(depth0, "generator"), depth0)) != null ? stack1 : "")
     + ".\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"footer"),{"name":"each","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":4,"column":0},"end":{"line":6,"column":9}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"footer"),{"name":"each","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data})) != null ? stack1 : "");
 },"useData":true},
   "open.html": {"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
     var alias1=container.strict, alias2=container.lambda, alias3=container.escapeExpression;
 
   return "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"color-scheme\" content=\"light dark\">\n<meta name=\"supported-color-schemes\" content=\"light dark\">\n<meta name=\"x-apple-disable-message-reformatting\">\n<title>"
-    + alias3(alias2(alias1(depth0, "subject", {"start":{"line":9,"column":9},"end":{"line":9,"column":16}} ), depth0))
+    + alias3(alias2(alias1(depth0, "subject"), depth0))
     + "</title>\n</head>\n<body style=\"margin:0;padding:0;background-color:#eef1f4;color:#1f2328\">\n<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"background-color:#eef1f4;color:#1f2328\">\n<tr>\n<td align=\"center\" style=\"padding:16px 0;background-color:#eef1f4;color:#1f2328\">\n\u003C!--[if mso]><table role=\"presentation\" width=\"960\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\"><tr><td style=\"background-color:#ffffff;color:#1f2328\"><![endif]-->\n<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"max-width:960px;border-collapse:collapse;background-color:#ffffff;color:#1f2328;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;font-size:14px;line-height:1.45\">\n<tr>\n<td style=\"padding:18px 20px;background-color:#1f3a5f;color:#ffffff;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif\">\n<h1 style=\"margin:0;font-size:20px;line-height:1.3;font-weight:bold;color:#ffffff\">"
-    + alias3(alias2(alias1(depth0, "heading", {"start":{"line":19,"column":85},"end":{"line":19,"column":92}} ), depth0))
+    + alias3(alias2(alias1(depth0, "heading"), depth0))
     + "</h1>\n</td>\n</tr>\n";
 },"useData":true},
   "warnings.html": {"0":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty;
 
   return "<tr>\n<td style=\"padding:12px 20px 0;background-color:#ffffff;color:#1f2328\">\n<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"border-collapse:collapse\">\n<tr>\n<td style=\"padding:10px 14px;border:1px solid #d4a72c;border-left-width:4px;background-color:#fff8c5;color:#4d2d00\">\n<strong style=\"color:#4d2d00\">Warnings: the numbers below may be incomplete</strong>\n<ul style=\"margin:6px 0 0;padding:0 0 0 20px;color:#4d2d00\">\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"items"),{"name":"each","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":9,"column":0},"end":{"line":11,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"more"),{"name":"if","hash":{},"fn":container.program(2, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":12,"column":0},"end":{"line":14,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"items"),{"name":"each","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"more"),{"name":"if","hash":{},"fn":container.program(2, data, 0),"inverse":container.noop,"data":data})) != null ? stack1 : "")
     + "</ul>\n</td>\n</tr>\n</table>\n</td>\n</tr>\n";
 },"1":function(container,depth0,helpers,partials,data) {
-    var lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var lookupProperty = container.lookupProperty;
 
   return "<li style=\"margin:2px 0\">"
-    + container.escapeExpression(lookupProperty(helpers,"wrapLong").call(depth0 != null ? depth0 : (container.nullContext || {}),depth0,{"name":"wrapLong","hash":{},"data":data,"loc":{"start":{"line":10,"column":25},"end":{"line":10,"column":42}}}))
+    + container.escapeExpression(lookupProperty(helpers,"wrapLong").call(depth0 != null ? depth0 : (container.nullContext || {}),depth0,{"name":"wrapLong","hash":{},"data":data}))
     + "</li>\n";
 },"2":function(container,depth0,helpers,partials,data) {
-    var lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var lookupProperty = container.lookupProperty;
 
   return "<li style=\"margin:2px 0\">and "
-    + container.escapeExpression(lookupProperty(helpers,"count").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"more"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":13,"column":29},"end":{"line":13,"column":43}}}))
+    + container.escapeExpression(lookupProperty(helpers,"count").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"more"),{"name":"count","hash":{},"data":data}))
     + " more</li>\n";
 },"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var stack1, lookupProperty = container.lookupProperty;
 
-  return ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(lookupProperty(depth0,"items"),"length"),{"name":"if","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":1,"column":0},"end":{"line":21,"column":7}}})) != null ? stack1 : "");
+  return ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(lookupProperty(depth0,"items"),"length"),{"name":"if","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data})) != null ? stack1 : "");
 },"useData":true},
   "warnings.txt": {"0":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty;
 
   return "\nWARNINGS (the numbers may be incomplete):\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"items"),{"name":"each","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":4,"column":0},"end":{"line":6,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"more"),{"name":"if","hash":{},"fn":container.program(2, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":7,"column":0},"end":{"line":9,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"items"),{"name":"each","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"more"),{"name":"if","hash":{},"fn":container.program(2, data, 0),"inverse":container.noop,"data":data})) != null ? stack1 : "");
 },"1":function(container,depth0,helpers,partials,data) {
     var stack1;
 
@@ -824,24 +589,14 @@ export const partials: Record<PartialName, TemplateSpecification> = {
     + ((stack1 = container.lambda(depth0, depth0)) != null ? stack1 : "")
     + "\n";
 },"2":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var stack1, lookupProperty = container.lookupProperty;
 
   return "- and "
-    + ((stack1 = lookupProperty(helpers,"count").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"more"),{"name":"count","hash":{},"data":data,"loc":{"start":{"line":8,"column":6},"end":{"line":8,"column":20}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"count").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"more"),{"name":"count","hash":{},"data":data})) != null ? stack1 : "")
     + " more\n";
 },"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
+    var stack1, lookupProperty = container.lookupProperty;
 
-  return ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(lookupProperty(depth0,"items"),"length"),{"name":"if","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":1,"column":0},"end":{"line":10,"column":7}}})) != null ? stack1 : "");
+  return ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(lookupProperty(depth0,"items"),"length"),{"name":"if","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data})) != null ? stack1 : "");
 },"useData":true},
 };

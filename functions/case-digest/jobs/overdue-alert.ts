@@ -109,6 +109,8 @@ export async function runOverdueAlert(input: AlertInput, deps: JobDeps): Promise
   const quality = new DateQuality();
   const view = (c: Parameters<typeof toOverdueView>[0]) =>
     toOverdueView(c, input.asOf, rules, config.caseUrlTemplate);
+  /** Cases a priority query returned with another priority value, by what they said: never silent. */
+  const mismatched = new Map<string, number>();
   const scans = rule.priorities.map((priority) => {
     const wanted = priority.toLowerCase();
     const filters = {
@@ -120,8 +122,14 @@ export async function runOverdueAlert(input: AlertInput, deps: JobDeps): Promise
     };
     return streamWindow(client, lookback, config.aiccTimezone, filters, (c) => {
       quality.note(c);
-      // The API filtered by priority already; the check guards against a server that ignores the filter.
-      if (bucketOf(c.priority).toLowerCase() !== wanted) return;
+      // The API filtered by priority already; the check guards against a server that ignores the filter
+      // (or one that names its priorities otherwise — counted, and said in the warnings).
+      const got = bucketOf(c.priority);
+      if (got.toLowerCase() !== wanted) {
+        const what = `${priority} query answered "${got}"`;
+        mismatched.set(what, (mismatched.get(what) ?? 0) + 1);
+        return;
+      }
       const due = dueInstant(c, rules);
       if (!due) return;
       // A case is listed once even if two priority queries return it; one without an id cannot be matched.
@@ -137,6 +145,17 @@ export async function runOverdueAlert(input: AlertInput, deps: JobDeps): Promise
     });
   });
   const warnings = [...(await Promise.all(scans)).flat(), ...quality.warnings()];
+  const anonymous = [...alerted.values(), ...warned.values()].filter((c) => c.id === '').length;
+  if (rule.pagerduty && anonymous > 0)
+    warnings.push(
+      `${anonymous} listed case${anonymous === 1 ? ' has' : 's have'} no id: not paged through PagerDuty ` +
+        '(an incident is keyed by the case id); they are in the email and the topic message.',
+    );
+  for (const [what, n] of mismatched)
+    warnings.push(
+      `${n} case${n === 1 ? '' : 's'} of the ${what} as its priority: left out of the alert. ` +
+        'The API should filter by priority; if this tenant names its priorities otherwise, they cannot be matched.',
+    );
   const overdueCases = [...alerted.values()].sort(byPriorityThenDue);
   const dueSoon = [...warned.values()].sort(soonestDueFirst);
 
@@ -246,40 +265,47 @@ async function deliverAll(
   }
   if (rule.pagerduty) {
     const source = rule.pagerduty;
-    const ctx = {
-      asOf: input.asOf,
-      source: new URL(deps.config.aiccBaseUrl).host,
-      aiccTimezone: deps.config.aiccTimezone,
+    // Built where they are sent: a failure here is this channel's alone.
+    const events = (): PagerDutyEvent[] => {
+      const ctx = {
+        asOf: input.asOf,
+        source: new URL(deps.config.aiccBaseUrl).host,
+        aiccTimezone: deps.config.aiccTimezone,
+      };
+      // A case without an id has no incident key of its own (its trigger would merge with every other one).
+      const paged = (cases: readonly OverdueCaseView[]) => cases.filter((c) => c.id !== '');
+      return [
+        ...paged(overdueCases).map((c) => triggerEvent(c, 'overdue', ctx)),
+        ...paged(dueSoon).map((c) => triggerEvent(c, 'due-soon', ctx)),
+        ...listed.resolved.map(resolveEvent),
+      ];
     };
-    const events: PagerDutyEvent[] = [
-      ...overdueCases.map((c) => triggerEvent(c, 'overdue', ctx)),
-      ...dueSoon.map((c) => triggerEvent(c, 'due-soon', ctx)),
-      ...listed.resolved.map(resolveEvent),
-    ];
-    const counts = {
-      triggered: overdueCases.length + dueSoon.length,
-      resolved: listed.resolved.length,
-    };
-    if (input.dryRun) out.pagerduty = { ...counts, events };
-    else
+    if (input.dryRun) {
+      const all = events();
+      out.pagerduty = {
+        triggered: all.filter((e) => e.event_action === 'trigger').length,
+        resolved: all.filter((e) => e.event_action === 'resolve').length,
+        events: all,
+      };
+    } else
       attempt('PagerDuty', async () => {
-        out.pagerduty = await deps.sendPagerDuty(source, events);
+        out.pagerduty = await deps.sendPagerDuty(source, events());
       });
   }
   if (rule.topicArn && email) {
     const topicArn = rule.topicArn;
-    const message = topicMessage(email, deps.config.alertTopicFormat, {
-      alerted: overdueCases,
-      warned: dueSoon,
-      priorities:
-        [...new Set([...overdueCases, ...dueSoon].map((c) => c.priority))].join('/') ||
-        rule.priorities.join('/'),
-      asOf: input.asOf,
-    });
-    if (input.dryRun) out.topic = { messageId: null, status: 'dry-run', message };
+    const rendered = email;
+    const message = () =>
+      topicMessage(rendered, deps.config.alertTopicFormat, {
+        alerted: overdueCases,
+        warned: dueSoon,
+        priorities: rule.priorities,
+        asOf: input.asOf,
+      });
+    if (input.dryRun) out.topic = { messageId: null, status: 'dry-run', message: message() };
     else
       attempt('SNS topic', async () => {
-        const published = await deps.publishTopic(topicArn, message, key ? `${key}#topic` : undefined);
+        const published = await deps.publishTopic(topicArn, message(), key ? `${key}#topic` : undefined);
         out.topic = { messageId: published.messageId, status: published.status };
       });
   } else if (rule.topicArn) {
