@@ -12,7 +12,9 @@ export function registerHelpers(hb: typeof HandlebarsApi): void {
     localTime: (instant: Date, zone: string) => formatDateTime(instant, zone),
     padEnd: (text: string, width: number) => String(text).padEnd(width),
     padStart: (text: string, width: number) => String(text).padStart(width),
-    wrapLong: (text: string) => wrapLong(String(text)),
+    // `{{wrapLong value}}`, or `{{wrapLong value 10}}` for a narrow column (Handlebars passes its options last).
+    wrapLong: (text: string, maxRun: unknown) =>
+      wrapLong(String(text), typeof maxRun === 'number' ? maxRun : 20),
     // No line break inside a short value such as `•••• 4567` or `2026-11-27 11:00`.
     keepTogether: (text: string) => String(text).replace(/ /g, '\u00A0'),
   });

@@ -275,7 +275,7 @@ export const partials: Record<PartialName, TemplateSpecification> = {
 },"3":function(container,depth0,helpers,partials,data) {
     var lookupProperty = container.lookupProperty;
 
-  return container.escapeExpression(lookupProperty(helpers,"wrapLong").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"label"),{"name":"wrapLong","hash":{},"data":data}));
+  return container.escapeExpression(lookupProperty(helpers,"wrapLong").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"label"),10,{"name":"wrapLong","hash":{},"data":data}));
 },"4":function(container,depth0,helpers,partials,data) {
     return "<table role=\"presentation\" width=\""
     + container.escapeExpression(container.lambda(container.strict(depth0, "barPct"), depth0))
