@@ -7,7 +7,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { AiccClient, type PageProgress } from './aicc/client.js';
-import { createTokenSource, powertoolsSecretReader, type TokenSource } from './aicc/token.js';
+import { createTokenSource, powertoolsSecretReader, readSecretText, type TokenSource } from './aicc/token.js';
 import { PagerDutyClient } from './channels/pagerduty.js';
 import { publish, regionOfTopic } from './channels/topic.js';
 import { type Clock, systemClock } from './clock.js';
@@ -154,11 +154,7 @@ export function createHandler(options: HandlerOptions = {}): Handler {
     const pagerduty = new PagerDutyClient({
       eventsUrl: config.pagerdutyEventsUrl,
       timeoutMs: config.timeoutMs,
-      readSecret: async (id, { maxAge }) => {
-        const value = await secrets.get(id, { maxAge });
-        if (value === undefined) throw new Error('the secret has no value');
-        return typeof value === 'string' ? value : new TextDecoder().decode(value);
-      },
+      readSecret: (id, { maxAge }) => readSecretText(secrets, id, { maxAge }),
       now: clock,
       signal: limit?.signal,
       deadlineAt: limit?.deadlineAt,

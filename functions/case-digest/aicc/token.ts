@@ -52,11 +52,19 @@ const SECRET_MAX_AGE_S = 300;
  * invocations, text or binary (UTF-8). Built once per runtime so its SDK client follows that runtime's env.
  */
 export function powertoolsSecretReader(provider = new SecretsProvider()): ReadSecret {
-  return async (secretId, { forceFetch }) => {
-    const value = await provider.get(secretId, { maxAge: SECRET_MAX_AGE_S, forceFetch });
-    if (value === undefined) throw new Error('the secret has no value');
-    return typeof value === 'string' ? value : new TextDecoder().decode(value);
-  };
+  return (secretId, { forceFetch }) =>
+    readSecretText(provider, secretId, { maxAge: SECRET_MAX_AGE_S, forceFetch });
+}
+
+/** A secret's value as text (a binary one decoded as UTF-8), through the provider's cache. */
+export async function readSecretText(
+  provider: SecretsProvider,
+  secretId: string,
+  options: { maxAge: number; forceFetch?: boolean },
+): Promise<string> {
+  const value = await provider.get(secretId, options);
+  if (value === undefined) throw new Error('the secret has no value');
+  return typeof value === 'string' ? value : new TextDecoder().decode(value);
 }
 
 /** The innermost cause: Powertools wraps the SDK's error, whose name (e.g. InternalServiceError) is what helps. */

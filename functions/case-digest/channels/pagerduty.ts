@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import * as z from 'zod/mini';
-import { resolveRetryPolicy, withRetry } from '../aicc/retry.js';
+import { parseRetryAfter, resolveRetryPolicy, withRetry } from '../aicc/retry.js';
 import { quoteBody, send } from '../aicc/transport.js';
 import type { Clock } from '../clock.js';
 import type { RoutingKeySource } from '../config.js';
@@ -240,7 +240,9 @@ export class PagerDutyClient {
         throw new PagerDutyError(
           `${describe}: PagerDuty answered HTTP ${response.status}${reasonOf(response.text, routingKey)}`,
           response.status,
-          response.status === 429 ? retryAfterMs(response.headers.get('retry-after')) : undefined,
+          response.status === 429
+            ? parseRetryAfter(response.headers.get('retry-after'), now().getTime())
+            : undefined,
         );
       },
       {
@@ -273,9 +275,4 @@ function reasonOf(text: string, routingKey: string): string {
   if (!parsed.success) return '';
   const parts = [parsed.data.message, ...(parsed.data.errors ?? []).map(String)].filter(Boolean) as string[];
   return parts.length ? `: ${quoteBody(parts.join('; '), [routingKey], 500)}` : '';
-}
-
-function retryAfterMs(value: string | null): number | undefined {
-  const v = value?.trim();
-  return v && /^\d+$/.test(v) ? Number(v) * 1000 : undefined;
 }

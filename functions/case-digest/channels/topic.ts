@@ -1,4 +1,5 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
+import { presentPriorities } from '../core/overdue-view.js';
 import { formatDurationShort } from '../email/format.js';
 import { maskPhonesInText } from '../email/mask.js';
 import { cleanText } from '../email/text.js';
@@ -46,17 +47,6 @@ const tailOf = (c: OverdueCaseView) => {
   return text.length > 8 ? `...${text.slice(-5)}` : text;
 };
 
-/** The priorities present among `cases`, in the configured order (others after): `Critical/High`. */
-function priorityNames(cases: readonly OverdueCaseView[], configured: readonly string[]): string {
-  const order = configured.map((p) => p.toLowerCase());
-  const rank = (p: string) => {
-    const i = order.indexOf(p.toLowerCase());
-    return i < 0 ? order.length : i;
-  };
-  const present = [...new Set(cases.map((c) => c.priority))].sort((a, b) => rank(a) - rank(b));
-  return toAscii(present.join('/'));
-}
-
 /**
  * `[Overdue] 2 Critical: ...35013, ...37005 [Due soon] 1 High: ...35020` — each section with its own
  * priorities, at most 140 printable ASCII characters.
@@ -69,12 +59,12 @@ export function smsLine(
   const sections: { head: string; cases: readonly OverdueCaseView[] }[] = [];
   if (alerted.length)
     sections.push({
-      head: `[Overdue] ${alerted.length} ${priorityNames(alerted, priorities)}:`,
+      head: `[Overdue] ${alerted.length} ${toAscii(presentPriorities(alerted, priorities).join('/'))}:`,
       cases: alerted,
     });
   if (warned.length)
     sections.push({
-      head: `[Due soon] ${warned.length} ${priorityNames(warned, priorities)}:`,
+      head: `[Due soon] ${warned.length} ${toAscii(presentPriorities(warned, priorities).join('/'))}:`,
       cases: warned,
     });
   let line = '';

@@ -61,3 +61,22 @@ export function soonestDueFirst(a: OverdueCaseView, b: OverdueCaseView): number 
 
 /** Every id, sorted (SPEC §7). */
 export const sortedIds = (cases: readonly { id: string }[]): string[] => cases.map((c) => c.id).sort();
+
+/**
+ * The priorities present among `cases` (each once, first spelling kept), in the configured order;
+ * priorities not configured come after. For headlines: `Critical/High`.
+ */
+export function presentPriorities(
+  cases: readonly { priority: string }[],
+  configured: readonly string[],
+): string[] {
+  const order = configured.map((p) => p.toLowerCase());
+  const rank = (p: string) => {
+    const i = order.indexOf(p.toLowerCase());
+    return i < 0 ? order.length : i;
+  };
+  const seen = new Map<string, string>();
+  for (const c of cases)
+    if (!seen.has(c.priority.toLowerCase())) seen.set(c.priority.toLowerCase(), c.priority);
+  return [...seen.values()].sort((a, b) => rank(a) - rank(b));
+}

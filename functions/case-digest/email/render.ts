@@ -4,6 +4,7 @@ import type HandlebarsApi from 'handlebars';
 import HandlebarsRuntime from 'handlebars/runtime.js';
 import { type Attainment, attainmentRatio } from '../core/attainment.js';
 import type { OverdueByAge } from '../core/overdue-summary.js';
+import { presentPriorities } from '../core/overdue-view.js';
 import { type CsvSection, casesCsvAttachment, overdueCsvFilename } from './csv.js';
 import { formatChange, formatCount, formatDurationShort, formatPercent } from './format.js';
 import {
@@ -242,24 +243,10 @@ function alertHeadlines(view: AlertView): string[] {
   return out;
 }
 
-/** The priorities present, in the configured order: `Critical/High`. */
+/** The priorities present, in the configured order (all configured ones for an empty list): `Critical/High`. */
 function priorityNames(configured: readonly string[], cases: readonly OverdueCaseView[]): string {
-  const order = configured.map((p) => p.toLowerCase());
-  const rank = (p: string) => {
-    const i = order.indexOf(p.toLowerCase());
-    return i < 0 ? order.length : i;
-  };
-  const seen = new Map<string, string>();
-  for (const c of cases)
-    if (!seen.has(c.priority.toLowerCase())) seen.set(c.priority.toLowerCase(), c.priority);
-  const present = seen.size ? [...seen.values()] : configured;
-  return clip(
-    [...present]
-      .sort((a, b) => rank(a) - rank(b))
-      .map((p) => displayText(p, 24))
-      .join('/'),
-    60,
-  );
+  const present = cases.length ? presentPriorities(cases, configured) : configured;
+  return clip(present.map((p) => displayText(p, 24)).join('/'), 60);
 }
 
 /**
